@@ -1,0 +1,138 @@
+#include "thread_backend.h"
+
+#include "job_runner.h"
+#include "spin.h"
+#include "taskmill/detail/exception_info.h"
+#include "taskmill/errors.h"
+
+namespace taskmill::detail {
+namespace {
+
+// How long an idle worker spins before it sleeps.
+constexpr std::chrono::microseconds kIdleSpin{50};
+
+thread_local const ThreadBackend* current_backend = nullptr;
+
+}  // namespace
+
+ThreadBackend::ThreadBackend(std::size_t workers, std::function<void()> initializer)
+    : initializer_(std::move(initializer)) {
+  {
+    std::lock_guard lock(mu_);
+    running_.resize(workers);
+  }
+  threads_.reserve(workers);
+  for (std::size_t slot = 0; slot < workers; ++slot) threads_.emplace_back([this, slot] { worker_main(slot); });
+}
+
+ThreadBackend::~ThreadBackend() { shutdown(ShutdownOptions{.wait = true, .cancel_pending = false}); }
+
+void ThreadBackend::submit(TaskPtr task) {
+  bool wake = false;
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) throw ShutdownError();
+    queue_.push(std::move(task));
+    queued_.fetch_add(1, std::memory_order_release);
+    wake = sleeping_ > 0 && !spinning_.load(std::memory_order_relaxed);
+  }
+  if (wake) work_cv_.notify_one();
+}
+
+void ThreadBackend::submit_batch(std::vector<TaskPtr>& tasks) {
+  std::size_t wake = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) throw ShutdownError();
+    for (TaskPtr& task : tasks) queue_.push(std::move(task));
+    queued_.fetch_add(tasks.size(), std::memory_order_release);
+    wake = std::min(sleeping_, tasks.size());
+  }
+  for (std::size_t i = 0; i < wake; ++i) work_cv_.notify_one();
+}
+
+void ThreadBackend::shutdown(const ShutdownOptions& options) {
+  std::vector<TaskPtr> pending;
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    closing_.store(true, std::memory_order_relaxed);
+    if (options.cancel_pending) {
+      pending = queue_.drain();
+      queued_.store(0, std::memory_order_relaxed);
+      for (TaskPtr& task : running_) {
+        if (task) task->request_cancel();
+      }
+    }
+  }
+  work_cv_.notify_all();
+  for (TaskPtr& task : pending) task->cancel();
+  // A job that shuts down its own executor cannot wait for itself.
+  if (options.wait && current_backend != this) join_workers();
+}
+
+void ThreadBackend::join_workers() {
+  std::call_once(joined_, [this] {
+    for (std::thread& t : threads_) t.join();
+  });
+}
+
+void ThreadBackend::worker_main(std::size_t slot) {
+  current_backend = this;
+  if (initializer_) {
+    try {
+      initializer_();
+    } catch (...) {
+      ExceptionInfo info = describe_current_exception();
+      std::lock_guard lock(broken_mu_);
+      broken_type_ = info.type;
+      broken_message_ = "worker initializer failed: " + info.message;
+      broken_.store(true, std::memory_order_release);
+    }
+  }
+  while (TaskPtr task = take(slot)) {
+    if (broken_.load(std::memory_order_acquire)) {
+      fail_broken(*task);
+    } else {
+      run_job(*task, 1);
+    }
+  }
+}
+
+void ThreadBackend::fail_broken(SharedState& task) {
+  if (!task.try_start()) return;
+  std::lock_guard lock(broken_mu_);
+  task.finish_with_error(JobState::kFailed, std::make_exception_ptr(JobError(broken_type_, broken_message_)));
+}
+
+void ThreadBackend::spin_for_work() noexcept {
+  if (queued_.load(std::memory_order_relaxed) > 0) return;
+  bool expected = false;
+  if (!spinning_.compare_exchange_strong(expected, true)) return;  // one spinner is enough
+  spin_until(
+      [this] {
+        return queued_.load(std::memory_order_acquire) > 0 || closing_.load(std::memory_order_relaxed);
+      },
+      kIdleSpin);
+  spinning_.store(false);
+}
+
+TaskPtr ThreadBackend::take(std::size_t slot) {
+  spin_for_work();
+  TaskPtr finished;  // released after the lock, so a large reply is freed outside it
+  std::unique_lock lock(mu_);
+  finished = std::move(running_[slot]);
+  while (queue_.empty() && !closed_) {
+    ++sleeping_;
+    work_cv_.wait(lock);
+    --sleeping_;
+  }
+  if (queue_.empty()) return nullptr;  // closed and drained
+  TaskPtr task = queue_.pop();
+  queued_.fetch_sub(1, std::memory_order_relaxed);
+  running_[slot] = task;
+  if (!queue_.empty() && sleeping_ > 0 && !spinning_.load(std::memory_order_relaxed)) work_cv_.notify_one();
+  return task;
+}
+
+}  // namespace taskmill::detail
