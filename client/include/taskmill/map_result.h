@@ -40,13 +40,12 @@ class MapResult {
       return *this;
     }
     void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& it, std::default_sentinel_t) {
-      return it.chunk_ == it.owner_->chunks_.size();
-    }
+    friend bool operator==(const iterator& it, std::default_sentinel_t) { return it.at_end(); }
 
    private:
     friend class MapResult;
     explicit iterator(const MapResult* owner) : owner_(owner) {}
+    bool at_end() const { return chunk_ == owner_->chunks_.size(); }
     const MapResult* owner_ = nullptr;
     std::size_t chunk_ = 0;
     std::size_t item_ = 0;
