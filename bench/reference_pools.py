@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""reference_pools.py: the Python references of BENCHMARKS.md, W1 and W2.
+
+ThreadPoolExecutor(max_workers=2), the thread backend's reference:
+  W1  20,000 jobs returning their argument: submit all, then result() each;
+      and pool.map(chunksize=256) (ThreadPoolExecutor ignores chunksize). jobs/s
+  W2  2,000 sequential submit -> result() round trips after 100 warm-up:
+      p50 and p99 in microseconds.
+With --process, ProcessPoolExecutor(max_workers=2) on W1 too (submit per job
+and map(chunksize=256)), the process backends' reference.
+
+Each pool is started and warmed with 100 jobs outside the timed region. Each
+figure is the median of 3 runs (1 with --quick). Prints one JSON object;
+a wrong result exits with status 1. Standard library only.
+
+  reference_pools.py [--quick] [--process]
+"""
+import argparse
+import concurrent.futures as cf
+import json
+import math
+import statistics
+import sys
+import time
+
+W1_JOBS = 20_000
+CHUNK = 256
+W2_TRIPS = 2_000
+WARMUP = 100
+WORKERS = 2
+
+
+def identity(x):
+    return x
+
+
+def nap(seconds):
+    time.sleep(seconds)
+    return seconds
+
+
+def check(got, want, where):
+    if got != want:
+        print(f"reference_pools.py: wrong result: {where}: got {got}, want {want}", file=sys.stderr)
+        sys.exit(1)
+
+
+def new_pool(kind):
+    pool = kind(max_workers=WORKERS)
+    # Start both workers (ProcessPoolExecutor spawns them on demand), then warm up.
+    list(pool.map(nap, [0.05] * WORKERS))
+    for i in range(WARMUP):
+        check(pool.submit(identity, i).result(), i, "warm-up")
+    return pool
+
+
+def w1_submit(kind):
+    inputs = list(range(W1_JOBS))
+    with new_pool(kind) as pool:
+        start = time.perf_counter()
+        futures = [pool.submit(identity, x) for x in inputs]
+        for x, f in zip(inputs, futures):
+            check(f.result(), x, "W1 submit")
+        return W1_JOBS / (time.perf_counter() - start)
+
+
+def w1_map(kind):
+    inputs = list(range(W1_JOBS))
+    with new_pool(kind) as pool:
+        start = time.perf_counter()
+        count = 0
+        for x, y in zip(inputs, pool.map(identity, inputs, chunksize=CHUNK)):
+            check(y, x, "W1 map")
+            count += 1
+        elapsed = time.perf_counter() - start
+    check(count, W1_JOBS, "W1 map count")
+    return W1_JOBS / elapsed
+
+
+def w2_round_trips(kind):
+    with new_pool(kind) as pool:
+        micros = []
+        for i in range(W2_TRIPS):
+            start = time.perf_counter_ns()
+            check(pool.submit(identity, i).result(), i, "W2")
+            micros.append((time.perf_counter_ns() - start) / 1000)
+    micros.sort()
+    return micros[W2_TRIPS // 2], micros[math.ceil(W2_TRIPS * 0.99) - 1]
+
+
+def measure(kind, runs, latency):
+    submit = [w1_submit(kind) for _ in range(runs)]
+    mapped = [w1_map(kind) for _ in range(runs)]
+    figures = {"w1_submit_jobs_per_s": statistics.median(submit),
+               "w1_map_jobs_per_s": statistics.median(mapped)}
+    if latency:
+        trips = [w2_round_trips(kind) for _ in range(runs)]
+        figures["w2_p50_us"] = statistics.median(p50 for p50, _ in trips)
+        figures["w2_p99_us"] = statistics.median(p99 for _, p99 in trips)
+    return figures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one run per figure instead of 3")
+    parser.add_argument("--process", action="store_true", help="also ProcessPoolExecutor on W1")
+    args = parser.parse_args()
+    runs = 1 if args.quick else 3
+    result = {"workers": WORKERS, "runs": runs, "python": sys.version.split()[0],
+              "pools": {"thread_pool_executor": measure(cf.ThreadPoolExecutor, runs, latency=True)}}
+    if args.process:
+        result["pools"]["process_pool_executor"] = measure(cf.ProcessPoolExecutor, runs, latency=False)
+    json.dump(result, sys.stdout, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()

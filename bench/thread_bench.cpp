@@ -1,0 +1,339 @@
+// thread_bench.cpp: W1 and W2 of BENCHMARKS.md on taskmill's thread backend,
+// and on two C++ references measured in the same run: a minimal thread pool
+// (mutex, condition variable, std::deque of std::packaged_task) and oneTBB (a
+// task_arena, one std::promise per job so that a future comes back).
+//
+//   W1  20,000 jobs returning their int64 argument: submit all, then get all.
+//       Once one submit per job, once as map with chunks of 256 (taskmill:
+//       Executor::map; references: one task per chunk). Figure: jobs/s.
+//   W2  2,000 sequential submit -> get round trips after 100 warm-up.
+//       Figures: p50 and p99 in microseconds.
+//
+// Every pool has 2 workers; it is built, and warmed with 100 jobs, outside the
+// timed region. Each figure is the median of 3 runs (1 with --quick). A wrong
+// result exits with status 1.
+//
+//   taskmill-bench-thread [--quick] [--json FILE]
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <iomanip>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "taskmill/executor.h"
+#include "taskmill/jobs/samples.h"
+
+#ifdef TASKMILL_BENCH_HAVE_TBB
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/task_arena.h>
+#endif
+
+namespace {
+
+constexpr std::int64_t kW1Jobs = 20'000;
+constexpr std::int64_t kChunk = 256;
+constexpr int kW2Trips = 2'000;
+constexpr int kWarmup = 100;
+constexpr std::size_t kWorkers = 2;
+
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void fail(const std::string& what) {
+  std::cerr << "taskmill-bench-thread: wrong result: " << what << '\n';
+  std::exit(1);
+}
+
+void check(std::int64_t got, std::int64_t want, const char* where) {
+  if (got != want) fail(std::string(where) + ": got " + std::to_string(got) + ", want " + std::to_string(want));
+}
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+std::vector<std::int64_t> iota_inputs() {
+  std::vector<std::int64_t> inputs(kW1Jobs);
+  for (std::int64_t i = 0; i < kW1Jobs; ++i) inputs[i] = i;
+  return inputs;
+}
+
+// taskmill's thread backend running the `identity` sample job.
+class TaskmillPool {
+ public:
+  taskmill::Future<std::int64_t> submit(std::int64_t x) { return ex_.submit(taskmill::jobs::identity, x); }
+
+  void map_identity(const std::vector<std::int64_t>& inputs) {
+    taskmill::MapOptions options;
+    options.chunksize = kChunk;
+    auto replies = ex_.map(taskmill::jobs::identity, inputs, options);
+    // Chunk by chunk: MapResult's own iterator does not compile (its operator==
+    // reads the private MapResult::chunks_).
+    std::int64_t i = 0;
+    for (const auto& chunk : replies.chunks()) {
+      for (std::int64_t reply : chunk.get()) check(reply, inputs[i++], "taskmill map");
+    }
+    check(i, static_cast<std::int64_t>(inputs.size()), "taskmill map count");
+  }
+
+ private:
+  static taskmill::Config config() {
+    taskmill::Config config;
+    config.workers = kWorkers;
+    return config;
+  }
+
+  taskmill::Executor ex_{config()};
+};
+
+// The thread pool anyone writes in 40 lines.
+class MinimalPool {
+ public:
+  MinimalPool() {
+    for (std::size_t i = 0; i < kWorkers; ++i) threads_.emplace_back([this] { work(); });
+  }
+  ~MinimalPool() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+  std::future<std::int64_t> run(std::function<std::int64_t()> fn) {
+    std::packaged_task<std::int64_t()> task(std::move(fn));
+    std::future<std::int64_t> future = task.get_future();
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(std::move(task));
+    }
+    cv_.notify_one();
+    return future;
+  }
+
+ private:
+  void work() {
+    while (true) {
+      std::packaged_task<std::int64_t()> task;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      task();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::packaged_task<std::int64_t()>> queue_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+#ifdef TASKMILL_BENCH_HAVE_TBB
+// oneTBB: an arena of 2 worker threads (no slot kept for the submitting
+// thread, which only waits on futures), one promise per job.
+class TbbPool {
+ public:
+  TbbPool() { arena_.initialize(); }
+
+  template <class F>
+  std::future<std::int64_t> run(F fn) {
+    // enqueue() calls its functor as const; the promise is the one mutable part.
+    struct Task {
+      F fn;
+      mutable std::promise<std::int64_t> promise;
+      void operator()() const { promise.set_value(fn()); }
+    };
+    Task task{std::move(fn), {}};
+    std::future<std::int64_t> future = task.promise.get_future();
+    arena_.enqueue(std::move(task));
+    return future;
+  }
+
+ private:
+  tbb::task_arena arena_{static_cast<int>(kWorkers), 0};
+};
+#endif
+
+// A reference pool seen through the same calls as TaskmillPool.
+template <class Pool>
+class Reference {
+ public:
+  std::future<std::int64_t> submit(std::int64_t x) {
+    return pool_.run([x] { return x; });
+  }
+
+  // One task per chunk of 256, each writing its replies into place.
+  void map_identity(const std::vector<std::int64_t>& inputs) {
+    const auto n = static_cast<std::int64_t>(inputs.size());
+    std::vector<std::int64_t> replies(inputs.size());
+    std::vector<std::future<std::int64_t>> chunks;
+    for (std::int64_t lo = 0; lo < n; lo += kChunk) {
+      const std::int64_t hi = std::min(n, lo + kChunk);
+      chunks.push_back(pool_.run([&inputs, &replies, lo, hi] {
+        for (std::int64_t k = lo; k < hi; ++k) replies[k] = inputs[k];
+        return hi - lo;
+      }));
+    }
+    std::int64_t count = 0;
+    for (auto& chunk : chunks) count += chunk.get();
+    check(count, n, "reference map count");
+    for (std::int64_t i = 0; i < n; ++i) check(replies[i], inputs[i], "reference map");
+  }
+
+ private:
+  Pool pool_;
+};
+
+template <class Pool>
+void warm_up(Pool& pool) {
+  for (int i = 0; i < kWarmup; ++i) check(pool.submit(i).get(), i, "warm-up");
+}
+
+template <class Pool>
+double w1_submit() {
+  Pool pool;
+  warm_up(pool);
+  using FutureType = decltype(pool.submit(0));
+  std::vector<FutureType> futures;
+  futures.reserve(kW1Jobs);
+  const auto start = Clock::now();
+  for (std::int64_t i = 0; i < kW1Jobs; ++i) futures.push_back(pool.submit(i));
+  for (std::int64_t i = 0; i < kW1Jobs; ++i) check(futures[i].get(), i, "W1 submit");
+  return static_cast<double>(kW1Jobs) / seconds_since(start);
+}
+
+template <class Pool>
+double w1_map() {
+  const std::vector<std::int64_t> inputs = iota_inputs();
+  Pool pool;
+  warm_up(pool);
+  const auto start = Clock::now();
+  pool.map_identity(inputs);
+  return static_cast<double>(kW1Jobs) / seconds_since(start);
+}
+
+struct Latency {
+  double p50_us;
+  double p99_us;
+};
+
+template <class Pool>
+Latency w2_round_trips() {
+  Pool pool;
+  warm_up(pool);
+  std::vector<double> micros(kW2Trips);
+  for (int i = 0; i < kW2Trips; ++i) {
+    const auto start = Clock::now();
+    check(pool.submit(i).get(), i, "W2");
+    micros[i] = seconds_since(start) * 1e6;
+  }
+  std::sort(micros.begin(), micros.end());
+  return {micros[kW2Trips / 2], micros[(kW2Trips * 99 + 99) / 100 - 1]};
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+struct Figures {
+  double w1_submit_jobs_per_s;
+  double w1_map_jobs_per_s;
+  double w2_p50_us;
+  double w2_p99_us;
+};
+
+template <class Pool>
+Figures measure(int runs) {
+  std::vector<double> submit, map, p50, p99;
+  for (int r = 0; r < runs; ++r) {
+    submit.push_back(w1_submit<Pool>());
+    map.push_back(w1_map<Pool>());
+    const Latency latency = w2_round_trips<Pool>();
+    p50.push_back(latency.p50_us);
+    p99.push_back(latency.p99_us);
+  }
+  return {median(submit), median(map), median(p50), median(p99)};
+}
+
+struct Row {
+  std::string key;   // JSON key
+  std::string name;  // printed name
+  Figures figures;
+};
+
+void print_table(const std::vector<Row>& rows, int runs) {
+  std::cout << "taskmill-bench-thread: " << kWorkers << " workers, median of " << runs << " run(s)\n"
+            << std::left << std::setw(14) << "pool" << std::right << std::setw(18) << "W1 submit jobs/s"
+            << std::setw(20) << "W1 map(256) jobs/s" << std::setw(12) << "W2 p50 us" << std::setw(12) << "W2 p99 us"
+            << '\n'
+            << std::fixed;
+  for (const Row& row : rows) {
+    const Figures& f = row.figures;
+    std::cout << std::left << std::setw(14) << row.name << std::right << std::setprecision(0) << std::setw(18)
+              << f.w1_submit_jobs_per_s << std::setw(20) << f.w1_map_jobs_per_s << std::setprecision(1)
+              << std::setw(12) << f.w2_p50_us << std::setw(12) << f.w2_p99_us << '\n';
+  }
+}
+
+void write_json(const std::string& path, const std::vector<Row>& rows, int runs) {
+  std::ofstream out(path);
+  out << std::fixed << std::setprecision(3) << "{\n  \"workers\": " << kWorkers << ",\n  \"runs\": " << runs << ",\n  \"pools\": {";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Figures& f = rows[i].figures;
+    out << (i == 0 ? "\n" : ",\n") << "    \"" << rows[i].key << "\": {\"w1_submit_jobs_per_s\": " << f.w1_submit_jobs_per_s
+        << ", \"w1_map_jobs_per_s\": " << f.w1_map_jobs_per_s << ", \"w2_p50_us\": " << f.w2_p50_us
+        << ", \"w2_p99_us\": " << f.w2_p99_us << "}";
+  }
+  out << "\n  }\n}\n";
+  if (!out) {
+    std::cerr << "taskmill-bench-thread: cannot write " << path << '\n';
+    std::exit(2);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int runs = 3;
+  std::optional<std::string> json_path;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--quick") {
+      runs = 1;
+    } else if (arg == "--json" && i + 1 < argc) {
+      json_path = argv[++i];
+    } else {
+      std::cerr << "usage: taskmill-bench-thread [--quick] [--json FILE]\n";
+      return 2;
+    }
+  }
+
+  std::vector<Row> rows;
+  rows.push_back({"taskmill_thread", "taskmill", measure<TaskmillPool>(runs)});
+  rows.push_back({"minimal_pool", "minimal pool", measure<Reference<MinimalPool>>(runs)});
+#ifdef TASKMILL_BENCH_HAVE_TBB
+  // oneTBB keeps hardware_concurrency - 1 workers by default (1 here); allow
+  // the two the arena asks for.
+  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, kWorkers + 1);
+  rows.push_back({"onetbb", "oneTBB", measure<Reference<TbbPool>>(runs)});
+#endif
+
+  print_table(rows, runs);
+  if (json_path) write_json(*json_path, rows, runs);
+  return 0;
+}
