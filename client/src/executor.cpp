@@ -1,5 +1,7 @@
 #include "taskmill/executor.h"
 
+#include "process_backend.h"
+#include "spawned_worker.h"
 #include "thread_backend.h"
 
 namespace taskmill {
@@ -9,6 +11,10 @@ std::unique_ptr<detail::Backend> make_backend(const Config& config) {
   switch (config.backend) {
     case BackendKind::kThread:
       return std::make_unique<detail::ThreadBackend>(config.resolved_workers(), config.initializer);
+    case BackendKind::kProcess:
+      // A worker this process's own executor spawned serves jobs here instead.
+      detail::serve_if_spawned_worker();
+      return std::make_unique<detail::ProcessBackend>(config);
   }
   throw ConfigError("unknown backend");
 }

@@ -67,11 +67,13 @@ bool SharedState::cancel() noexcept {
     if (word_.compare_exchange_weak(word, word | kClaimed, std::memory_order_acq_rel)) {
       error_ = std::make_exception_ptr(CancelledError("job " + to_string(id_) + " was cancelled"));
       publish(JobState::kCancelled);
+      notify_cancel();
       return true;
     }
   }
   if (static_cast<JobState>(word & kCodeMask) == JobState::kRunning) {
     cancel_.request();
+    notify_cancel();
     return false;
   }
   wait();  // a result is being written right now: report what it turns out to be
@@ -118,6 +120,18 @@ void SharedState::on_progress(double fraction, std::string_view note) {
 
 void SharedState::execute(JobContext&) {
   throw std::logic_error("taskmill: execute() called on a state that carries no job");
+}
+
+void SharedState::notify_cancel() noexcept {
+  if (auto listener = listener_.lock()) listener->on_cancel(id_);
+}
+
+WireRequest SharedState::encode_request() const {
+  throw std::logic_error("taskmill: encode_request() called on a state that carries no job");
+}
+
+Status SharedState::decode_reply(std::string_view) {
+  return {StatusCode::kInternal, "this state takes no reply from the wire"};
 }
 
 void fail_with_current_exception(SharedState& state) noexcept {

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -11,16 +12,6 @@
 
 namespace taskmill {
 namespace {
-
-// "thread.toml:3: key 'workers': expected an integer >= 1, got a string"
-[[noreturn]] void refuse(std::string_view source, const toml::node& node, std::string_view key,
-                         std::string_view expected, std::string_view got) {
-  std::ostringstream out;
-  out << source;
-  if (node.source().begin) out << ':' << node.source().begin.line;
-  out << ": key '" << key << "': expected " << expected << ", got " << got;
-  throw ConfigError(out.str());
-}
 
 std::string describe(const toml::node& node) {
   std::ostringstream out;
@@ -34,23 +25,82 @@ std::string describe(const toml::node& node) {
   return out.str();
 }
 
-void read_backend(std::string_view source, const toml::node& node, Config& config) {
-  auto value = node.value<std::string>();
-  if (!value || *value != "thread") refuse(source, node, "backend", "\"thread\"", describe(node));
-  config.backend = BackendKind::kThread;
-}
+// Reads one key's value into a Config, or refuses it.
+class KeyReader {
+ public:
+  KeyReader(std::string_view source, std::string_view key, const toml::node& node)
+      : source_(source), key_(key), node_(node) {}
 
-void read_workers(std::string_view source, const toml::node& node, Config& config) {
-  auto value = node.is_integer() ? node.value<std::int64_t>() : std::nullopt;
-  if (!value || *value < 1 || *value > 4096) {
-    refuse(source, node, "workers", "an integer from 1 to 4096", describe(node));
+  // "thread.toml:3: key 'workers': expected an integer from 1 to 4096, got "four""
+  [[noreturn]] void refuse(std::string_view expected) const {
+    std::ostringstream out;
+    out << source_;
+    if (node_.source().begin) out << ':' << node_.source().begin.line;
+    out << ": key '" << key_ << "': expected " << expected << ", got " << describe(node_);
+    throw ConfigError(out.str());
   }
-  config.workers = static_cast<std::size_t>(*value);
+
+  std::int64_t integer(std::int64_t lo, std::int64_t hi) const {
+    auto value = node_.is_integer() ? node_.value<std::int64_t>() : std::nullopt;
+    if (!value || *value < lo || *value > hi) {
+      refuse("an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+    }
+    return *value;
+  }
+
+  bool boolean() const {
+    if (!node_.is_boolean()) refuse("true or false");
+    return *node_.value<bool>();
+  }
+
+  std::string string(std::string_view expected) const {
+    if (!node_.is_string()) refuse(expected);
+    return *node_.value<std::string>();
+  }
+
+ private:
+  std::string_view source_;
+  std::string_view key_;
+  const toml::node& node_;
+};
+
+using Setter = std::function<void(const KeyReader&, Config&)>;
+
+const std::vector<std::pair<std::string_view, Setter>>& setters() {
+  static const std::vector<std::pair<std::string_view, Setter>> all = {
+      {"backend",
+       [](const KeyReader& r, Config& c) {
+         const std::string name = r.string("\"thread\" or \"process\"");
+         if (name == "thread") {
+           c.backend = BackendKind::kThread;
+         } else if (name == "process") {
+           c.backend = BackendKind::kProcess;
+         } else {
+           r.refuse("\"thread\" or \"process\"");
+         }
+       }},
+      {"workers", [](const KeyReader& r, Config& c) { c.workers = static_cast<std::size_t>(r.integer(1, 4096)); }},
+      {"serialize", [](const KeyReader& r, Config& c) { c.serialize = r.boolean(); }},
+      {"coordinator",
+       [](const KeyReader& r, Config& c) {
+         const char* expected = "an address like \"tcp://HOST:PORT\" or \"ipc://PATH\"";
+         c.coordinator = r.string(expected);
+         if (!c.coordinator.starts_with("tcp://") && !c.coordinator.starts_with("ipc://")) r.refuse(expected);
+       }},
+      {"max_retries", [](const KeyReader& r, Config& c) { c.max_retries = static_cast<int>(r.integer(0, 100)); }},
+      {"heartbeat_ms",
+       [](const KeyReader& r, Config& c) { c.heartbeat = std::chrono::milliseconds(r.integer(10, 60000)); }},
+      {"liveness", [](const KeyReader& r, Config& c) { c.liveness = static_cast<int>(r.integer(1, 100)); }},
+      {"connect_timeout_ms",
+       [](const KeyReader& r, Config& c) { c.connect_timeout = std::chrono::milliseconds(r.integer(1, 600000)); }},
+  };
+  return all;
 }
 
-void read_serialize(std::string_view source, const toml::node& node, Config& config) {
-  if (!node.is_boolean()) refuse(source, node, "serialize", "true or false", describe(node));
-  config.serialize = *node.value<bool>();
+std::string known_keys() {
+  std::string out;
+  for (const auto& [key, setter] : setters()) out += (out.empty() ? "" : ", ") + std::string(key);
+  return out;
 }
 
 }  // namespace
@@ -66,18 +116,14 @@ Config Config::parse(std::string_view text, std::string_view source) {
   }
   Config config;
   for (const auto& [key, node] : table) {
-    if (key == "backend") {
-      read_backend(source, node, config);
-    } else if (key == "workers") {
-      read_workers(source, node, config);
-    } else if (key == "serialize") {
-      read_serialize(source, node, config);
-    } else {
+    auto setter = std::find_if(setters().begin(), setters().end(), [&](const auto& s) { return s.first == key.str(); });
+    if (setter == setters().end()) {
       std::ostringstream out;
       out << source << ':' << key.source().begin.line << ": unknown key '" << key.str()
-          << "' (known keys: backend, workers, serialize)";
+          << "' (known keys: " << known_keys() << ")";
       throw ConfigError(out.str());
     }
+    setter->second(KeyReader(source, key.str(), node), config);
   }
   return config;
 }

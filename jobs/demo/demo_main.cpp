@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "taskmill/executor.h"
+#include "taskmill/init.h"
 #include "taskmill/jobs/samples.h"
 
 namespace {
@@ -32,6 +33,7 @@ std::vector<taskmill::jobs::Range> split(std::int64_t limit, std::int64_t parts)
 }  // namespace
 
 int main(int argc, char** argv) {
+  taskmill::init(argc, argv);  // a worker process started by the executor serves jobs here
   CLI::App app{"Count primes below a limit, serially and through a taskmill Executor"};
   std::int64_t limit = 10'000'000;
   std::int64_t parts = 64;
@@ -72,8 +74,11 @@ int main(int argc, char** argv) {
     std::printf("\nprimes below %lld: %lld (serial: %lld)\n", static_cast<long long>(limit),
                 static_cast<long long>(parallel_total), static_cast<long long>(serial_total));
     std::printf("serial:   %.3f s\n", serial_s);
-    std::printf("executor: %.3f s on %zu workers (thread backend%s), %lld jobs\n", parallel_s, executor.workers(),
-                config.serialize ? ", serialize = true" : "", static_cast<long long>(parts));
+    const char* backend = config.backend == taskmill::BackendKind::kThread ? "thread backend"
+                          : config.coordinator.empty()                      ? "process backend, embedded coordinator"
+                                                                            : "process backend, coordinator service";
+    std::printf("executor: %.3f s on %zu workers (%s), %lld jobs\n", parallel_s, executor.workers(), backend,
+                static_cast<long long>(parts));
     std::printf("speed-up: %.2fx\n", serial_s / parallel_s);
     return parallel_total == serial_total ? 0 : 1;
   } catch (const taskmill::Error& e) {

@@ -52,7 +52,7 @@ TEST_CASE("an unknown key is refused with its name, its line and the known keys"
   std::string why = refusal("workers = 2\nwrokers = 3\n");
   CHECK_THAT(why, Catch::Contains("test.toml:2"));
   CHECK_THAT(why, Catch::Contains("unknown key 'wrokers'"));
-  CHECK_THAT(why, Catch::Contains("known keys: backend, workers, serialize"));
+  CHECK_THAT(why, Catch::Contains("known keys: backend, workers, serialize, coordinator"));
 }
 
 TEST_CASE("a value of the wrong type is refused with what was expected", "[unit][config]") {
@@ -66,7 +66,7 @@ TEST_CASE("a value of the wrong type is refused with what was expected", "[unit]
 TEST_CASE("a value out of range is refused", "[unit][config]") {
   CHECK_THAT(refusal("workers = 0\n"), Catch::Contains("expected an integer from 1 to 4096, got 0"));
   CHECK_THAT(refusal("workers = -3\n"), Catch::Contains("got -3"));
-  CHECK_THAT(refusal("backend = \"gpu\"\n"), Catch::Contains("key 'backend': expected \"thread\", got \"gpu\""));
+  CHECK_THAT(refusal("backend = \"gpu\"\n"), Catch::Contains("key 'backend': expected \"thread\" or \"process\", got \"gpu\""));
 }
 
 TEST_CASE("malformed TOML is refused with its line", "[unit][config]") {

@@ -56,7 +56,7 @@ class Executor {
   template <class Req, class Rep>
   [[nodiscard]] Future<Rep> submit(const Job<Req, Rep>& job, std::type_identity_t<Req> request,
                                    const SubmitOptions& options = {}) {
-    return submit_function<Req, Rep>(job.function(), std::move(request), options);
+    return submit_function<Req, Rep>(job.name(), job.function(), std::move(request), options);
   }
 
   // The same, naming the job: `ex.submit<std::int64_t>("square", std::int64_t{7})`.
@@ -64,7 +64,8 @@ class Executor {
   // it takes or returns other types.
   template <class Rep, class Req>
   [[nodiscard]] Future<Rep> submit(std::string_view job_name, Req request, const SubmitOptions& options = {}) {
-    return submit_function<Req, Rep>(find_job_function<Req, Rep>(job_name), std::move(request), options);
+    auto function = find_job_function<Req, Rep>(job_name);
+    return submit_function<Req, Rep>(JobRegistry::global().find(job_name)->name, function, std::move(request), options);
   }
 
   // Runs `job` over every request, options.chunksize requests per job, and
@@ -88,7 +89,8 @@ class Executor {
 
  private:
   template <class Req, class Rep>
-  Future<Rep> submit_function(typename Job<Req, Rep>::Function function, Req request, const SubmitOptions& options);
+  Future<Rep> submit_function(std::string_view name, typename Job<Req, Rep>::Function function, Req request,
+                              const SubmitOptions& options);
 
   detail::Backend& backend() const;
   static detail::Placement placement(int priority, const std::optional<std::chrono::steady_clock::duration>& timeout);
@@ -98,11 +100,11 @@ class Executor {
 };
 
 template <class Req, class Rep>
-Future<Rep> Executor::submit_function(typename Job<Req, Rep>::Function function, Req request,
+Future<Rep> Executor::submit_function(std::string_view name, typename Job<Req, Rep>::Function function, Req request,
                                       const SubmitOptions& options) {
   detail::Backend& runner = backend();
   auto task = std::make_shared<detail::JobTask<Req, Rep>>(runner.next_id(), placement(options.priority, options.timeout),
-                                                          function, std::move(request), serialize_);
+                                                          name, function, std::move(request), serialize_);
   Future<Rep> future(task);
   runner.submit(std::move(task));
   return future;
@@ -119,7 +121,7 @@ MapResult<Rep> Executor::map(const Job<Req, Rep>& job, Range&& requests, const M
   std::size_t total = 0;
   std::vector<Req> batch;
   auto flush = [&] {
-    auto task = std::make_shared<detail::ChunkTask<Req, Rep>>(runner.next_id(), where, job.function(),
+    auto task = std::make_shared<detail::ChunkTask<Req, Rep>>(runner.next_id(), where, job.name(), job.function(),
                                                               std::move(batch), serialize_);
     chunks.emplace_back(task);
     tasks.push_back(std::move(task));

@@ -1,9 +1,14 @@
 // config.h: how an Executor is configured, from TOML or in code.
 //
-//   # configs/thread.toml
-//   backend = "thread"     # "thread": jobs run on threads of this process
-//   workers = 4            # Default: the number of hardware threads
-//   serialize = false      # round-trip requests and replies through their codecs
+//   # configs/thread.toml                # configs/local.toml
+//   backend = "thread"                    backend = "process"
+//   workers = 4                           workers = 4
+//                                         # coordinator = "tcp://10.0.0.5:5555"  (absent: embedded)
+//
+// backend = "thread": jobs run on threads of this process.
+// backend = "process": jobs run in worker processes behind a coordinator. With
+// no `coordinator` address the executor starts its own (embedded mode) and
+// `workers` local worker processes; with one, it submits to that service.
 //
 // Config::from_env() reads the file named by TASKMILL_CONFIG, so a program
 // switches backends without a rebuild. Loading refuses an unknown key, a value
@@ -11,6 +16,7 @@
 // line, the key and what was expected.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -20,13 +26,28 @@
 namespace taskmill {
 
 enum class BackendKind {
-  kThread,  // jobs run on a pool of threads in the caller's process
+  kThread,   // jobs run on a pool of threads in the caller's process
+  kProcess,  // jobs run in worker processes behind a coordinator
 };
 
 struct Config {
   BackendKind backend = BackendKind::kThread;
-  // Worker threads. Default (0): std::thread::hardware_concurrency().
+  // Worker threads, or (embedded process backend) worker processes.
+  // Default (0): std::thread::hardware_concurrency().
   std::size_t workers = 0;
+  // Process backend: the coordinator to submit to (tcp://HOST:PORT or
+  // ipc://PATH). Default: empty, meaning start an embedded one.
+  std::string coordinator;
+  // Process backend: times a job runs again after its worker died, before it
+  // fails with "worker lost". Default: 3.
+  int max_retries = 3;
+  // Process backend: peers speak at least this often; `liveness` silent
+  // intervals mean a peer is gone. Defaults: 500 ms, 3.
+  std::chrono::milliseconds heartbeat{500};
+  int liveness = 3;
+  // Process backend: how long to wait for the coordinator to answer when the
+  // executor starts. Default: 5 s.
+  std::chrono::milliseconds connect_timeout{5000};
   // Round-trip every request and reply through its codec even on threads, so
   // a program tested on threads behaves as it will across processes.
   // Default: false (objects are handed over as they are).

@@ -21,6 +21,7 @@
 #include "taskmill/cancellation.h"
 #include "taskmill/ids.h"
 #include "taskmill/job_context.h"
+#include "taskmill/status.h"
 
 namespace taskmill {
 
@@ -38,6 +39,20 @@ using Clock = std::chrono::steady_clock;
 struct Placement {
   int priority = 0;
   std::optional<Clock::time_point> deadline;
+};
+
+// Told when a job's future is cancelled, so a remote backend can pass it on.
+class CancelListener {
+ public:
+  virtual ~CancelListener() = default;
+  virtual void on_cancel(JobId id) noexcept = 0;
+};
+
+// A job as it crosses a process boundary.
+struct WireRequest {
+  std::string_view job;  // the registered name
+  std::string payload;   // the encoded request, or a taskmill.v1.Batch of them
+  bool chunk = false;
 };
 
 class SharedState : public ProgressSink {
@@ -79,6 +94,13 @@ class SharedState : public ProgressSink {
 
   // Runs the job and stores its result (tasks only; see JobTask).
   virtual void execute(JobContext& context);
+  // Process backends: the job's name and encoded request (tasks only).
+  virtual WireRequest encode_request() const;
+  // Process backends: decodes the reply bytes and stores the result.
+  virtual Status decode_reply(std::string_view bytes);
+
+  // Set before the job is handed out; cancel() then reports to it.
+  void set_cancel_listener(std::weak_ptr<CancelListener> listener) { listener_ = std::move(listener); }
 
  protected:
   // Claims the right to write the result. Exactly one caller ever gets true.
@@ -92,12 +114,14 @@ class SharedState : public ProgressSink {
   static constexpr std::uint32_t kWaiters = 1u << 31;  // someone sleeps on the word
 
   void run_callbacks() noexcept;
+  void notify_cancel() noexcept;
 
   const JobId id_;
   const Placement placement_;
   mutable std::atomic<std::uint32_t> word_{static_cast<std::uint32_t>(JobState::kQueued)};  // waiters set a bit
   std::exception_ptr error_;  // written by the claimant before publish()
   CancelFlag cancel_;
+  std::weak_ptr<CancelListener> listener_;
   std::atomic<bool> has_callbacks_{false};
   mutable std::mutex mu_;
   std::vector<std::function<void()>> callbacks_ TASKMILL_GUARDED_BY(mu_);

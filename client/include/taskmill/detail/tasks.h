@@ -1,12 +1,14 @@
 // tasks.h: the shared states that carry a job's request and run it.
 #pragma once
 
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "taskmill/codec.h"
 #include "taskmill/detail/shared_state.h"
 #include "taskmill/job.h"
+#include "taskmill/v1/values.pb.h"
 
 namespace taskmill::detail {
 
@@ -16,8 +18,12 @@ class JobTask final : public ValueState<Rep> {
  public:
   using Function = typename Job<Req, Rep>::Function;
 
-  JobTask(JobId id, Placement placement, Function function, Req request, bool serialize)
-      : ValueState<Rep>(id, placement), function_(function), request_(std::move(request)), serialize_(serialize) {}
+  JobTask(JobId id, Placement placement, std::string_view name, Function function, Req request, bool serialize)
+      : ValueState<Rep>(id, placement),
+        name_(name),
+        function_(function),
+        request_(std::move(request)),
+        serialize_(serialize) {}
 
   void execute(JobContext& context) override {
     if (serialize_) {
@@ -28,7 +34,17 @@ class JobTask final : public ValueState<Rep> {
     }
   }
 
+  WireRequest encode_request() const override { return {name_, Codec<Req>::encode(request_), false}; }
+
+  Status decode_reply(std::string_view bytes) override {
+    Rep reply{};
+    if (Status s = Codec<Rep>::decode(bytes, &reply); !s.is_ok()) return s;
+    this->set_value(std::move(reply));
+    return {};
+  }
+
  private:
+  std::string_view name_;  // the Job's or the registry's: both live as long as the program
   Function function_;
   Req request_;
   bool serialize_;
@@ -41,8 +57,10 @@ class ChunkTask final : public ValueState<std::vector<Rep>> {
  public:
   using Function = typename Job<Req, Rep>::Function;
 
-  ChunkTask(JobId id, Placement placement, Function function, std::vector<Req> requests, bool serialize)
+  ChunkTask(JobId id, Placement placement, std::string_view name, Function function, std::vector<Req> requests,
+            bool serialize)
       : ValueState<std::vector<Rep>>(id, placement),
+        name_(name),
         function_(function),
         requests_(std::move(requests)),
         serialize_(serialize) {}
@@ -58,7 +76,29 @@ class ChunkTask final : public ValueState<std::vector<Rep>> {
     this->set_value(std::move(replies));
   }
 
+  WireRequest encode_request() const override {
+    v1::Batch batch;
+    for (const Req& request : requests_) batch.add_items(Codec<Req>::encode(request));
+    return {name_, batch.SerializeAsString(), true};
+  }
+
+  Status decode_reply(std::string_view bytes) override {
+    v1::Batch batch;
+    if (Status s = parse_message(bytes, &batch); !s.is_ok()) return s;
+    if (static_cast<std::size_t>(batch.items_size()) != requests_.size()) {
+      return invalid_argument("a chunk of " + std::to_string(requests_.size()) + " requests came back with " +
+                              std::to_string(batch.items_size()) + " replies");
+    }
+    std::vector<Rep> replies(requests_.size());
+    for (int i = 0; i < batch.items_size(); ++i) {
+      if (Status s = Codec<Rep>::decode(batch.items(i), &replies[i]); !s.is_ok()) return s;
+    }
+    this->set_value(std::move(replies));
+    return {};
+  }
+
  private:
+  std::string_view name_;
   Function function_;
   std::vector<Req> requests_;
   bool serialize_;

@@ -1,0 +1,61 @@
+#include "embedded_cluster.h"
+
+#include <stdlib.h>
+
+#include <atomic>
+#include <cstdlib>
+
+#include "taskmill/errors.h"
+
+namespace taskmill::detail {
+namespace {
+
+std::filesystem::path make_private_dir() {
+  const char* base = std::getenv("XDG_RUNTIME_DIR");
+  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/taskmill-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) throw Error("cannot create a private directory at " + pattern);
+  return pattern;  // mkdtemp makes it 0700: only this user can reach the sockets inside
+}
+
+}  // namespace
+
+EmbeddedCluster::EmbeddedCluster(zmq::context_t& context, const Config& config) : dir_(make_private_dir()) {
+  static std::atomic<int> counter{0};
+  client_endpoint_ = "inproc://taskmill-coordinator-" + std::to_string(++counter);
+  const std::string worker_endpoint = "ipc://" + (dir_ / "coordinator").string();
+  const std::string supervisor_endpoint = client_endpoint_;
+  try {
+    coordinator_ = std::make_unique<coordinator::Coordinator>(
+        context, coordinator::CoordinatorOptions{.endpoints = {worker_endpoint, client_endpoint_},
+                                                 .heartbeat = config.heartbeat,
+                                                 .liveness = config.liveness,
+                                                 .prefetch = 1,
+                                                 .accept_supervisor = true});
+    loop_ = std::thread([this] { coordinator_->run(); });
+    pool_ = std::make_unique<worker::LocalWorkerPool>(
+        context, worker::LocalPoolOptions{.coordinator = worker_endpoint,
+                                          .supervisor_endpoint = supervisor_endpoint,
+                                          .workers = static_cast<int>(config.resolved_workers()),
+                                          .slots_per_worker = 1,
+                                          .command = {}});
+  } catch (...) {
+    if (loop_.joinable()) {
+      coordinator_->stop();
+      loop_.join();
+    }
+    std::filesystem::remove_all(dir_);
+    throw;
+  }
+}
+
+EmbeddedCluster::~EmbeddedCluster() {
+  coordinator_->stop();
+  loop_.join();
+  pool_->stop(std::chrono::seconds(2));  // the coordinator's socket stays open until here, so its goodbye arrives
+  pool_.reset();
+  coordinator_.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+}  // namespace taskmill::detail

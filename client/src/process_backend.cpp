@@ -1,0 +1,310 @@
+#include "process_backend.h"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "taskmill/detail/outcome.h"
+#include "taskmill/errors.h"
+#include "taskmill/log.h"
+#include "taskmill/wire.h"
+
+namespace taskmill::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Submit messages are cut at this many jobs or bytes, whichever comes first.
+constexpr int kMaxJobsPerMessage = 4096;
+constexpr std::size_t kMaxBytesPerMessage = std::size_t{32} << 20;
+
+std::string random_client_id() {
+  std::random_device random;
+  return "c-" + std::to_string(random()) + "-" + std::to_string(random());
+}
+
+std::exception_ptr error_of(JobId id, const v1::JobResult& r) {
+  const int attempt = static_cast<int>(r.attempt());
+  switch (r.outcome()) {
+    case v1::OUTCOME_FAILED:
+      return to_exception(id, {JobState::kFailed, r.error_type(), r.error_message()}, attempt);
+    case v1::OUTCOME_CANCELLED:
+      return to_exception(id, {JobState::kCancelled, "", r.error_message()}, attempt);
+    case v1::OUTCOME_TIMED_OUT:
+      return to_exception(id, {JobState::kTimedOut, "", r.error_message()}, attempt);
+    case v1::OUTCOME_WORKER_LOST:
+    case v1::OUTCOME_REJECTED:
+      return std::make_exception_ptr(JobError(r.error_type(), r.error_message(), attempt));
+    default:
+      return std::make_exception_ptr(JobError("taskmill::ProtocolError", "the coordinator sent an unknown outcome"));
+  }
+}
+
+JobState state_of(v1::Outcome outcome) {
+  switch (outcome) {
+    case v1::OUTCOME_CANCELLED: return JobState::kCancelled;
+    case v1::OUTCOME_TIMED_OUT: return JobState::kTimedOut;
+    default: return JobState::kFailed;
+  }
+}
+
+}  // namespace
+
+void Outbox::on_cancel(JobId id) noexcept {
+  {
+    std::lock_guard lock(mu);
+    cancels.push_back(id.value);
+  }
+  wake.notify();
+}
+
+ProcessBackend::ProcessBackend(const Config& config) : config_(config) {
+  if (config_.coordinator.empty()) {
+    embedded_ = std::make_unique<EmbeddedCluster>(context_, config_);
+    endpoint_ = embedded_->client_endpoint();
+    workers_ = config_.resolved_workers();
+  } else {
+    endpoint_ = config_.coordinator;
+    workers_ = config_.workers;
+  }
+  dealer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
+  wire::configure(*dealer_);
+  dealer_->set(zmq::sockopt::routing_id, random_client_id());
+  dealer_->connect(endpoint_);
+  handshake();
+  io_ = std::thread([this] { io_main(); });
+}
+
+ProcessBackend::~ProcessBackend() {
+  shutdown(ShutdownOptions{.wait = true, .cancel_pending = false});
+  stop_io();
+}
+
+void ProcessBackend::handshake() {
+  v1::Envelope hello;
+  hello.mutable_hello()->set_kind(v1::PEER_KIND_CLIENT);
+  hello.mutable_hello()->set_pid(static_cast<std::uint32_t>(::getpid()));
+  wire::send(*dealer_, hello);
+  zmq::pollitem_t item{dealer_->handle(), 0, ZMQ_POLLIN, 0};
+  const auto deadline = Clock::now() + config_.connect_timeout;
+  while (Clock::now() < deadline) {
+    wire::poll(&item, 1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+    zmq::message_t frame;
+    if (!dealer_->recv(frame, zmq::recv_flags::dontwait)) continue;
+    v1::Envelope reply;
+    if (!wire::decode(frame, &reply).is_ok()) continue;
+    if (reply.has_error()) throw Error("the coordinator at " + endpoint_ + " refused this client: " + reply.error().message());
+    if (reply.has_welcome()) {
+      last_heard_ = Clock::now();
+      return;
+    }
+  }
+  throw Error("no coordinator answered at " + endpoint_ + " within " +
+              std::to_string(config_.connect_timeout.count()) + " ms");
+}
+
+void ProcessBackend::submit(TaskPtr task) {
+  task->set_cancel_listener(outbox_);
+  {
+    std::lock_guard lock(outbox_->mu);
+    if (outbox_->closed) throw ShutdownError();
+    outbox_->tasks.push_back(std::move(task));
+    ++outbox_->in_flight;
+  }
+  outbox_->wake.notify();
+}
+
+void ProcessBackend::submit_batch(std::vector<TaskPtr>& tasks) {
+  for (TaskPtr& task : tasks) task->set_cancel_listener(outbox_);
+  {
+    std::lock_guard lock(outbox_->mu);
+    if (outbox_->closed) throw ShutdownError();
+    for (TaskPtr& task : tasks) outbox_->tasks.push_back(std::move(task));
+    outbox_->in_flight += tasks.size();
+  }
+  outbox_->wake.notify();
+}
+
+void ProcessBackend::shutdown(const ShutdownOptions& options) {
+  {
+    std::lock_guard lock(outbox_->mu);
+    outbox_->closed = true;
+    outbox_->cancel_all = outbox_->cancel_all || options.cancel_pending;
+  }
+  outbox_->wake.notify();
+  if (!options.wait) return;
+  std::unique_lock lock(outbox_->mu);
+  outbox_->drained.wait(lock, [this]() TASKMILL_REQUIRES(outbox_->mu) { return outbox_->in_flight == 0; });
+}
+
+void ProcessBackend::stop_io() {
+  std::call_once(stopped_, [this] {
+    io_stop_.store(true);
+    outbox_->wake.notify();
+    io_.join();
+    dealer_.reset();
+    embedded_.reset();
+  });
+}
+
+void ProcessBackend::io_main() {
+  zmq::pollitem_t items[] = {{dealer_->handle(), 0, ZMQ_POLLIN, 0}, {nullptr, outbox_->wake.fd(), ZMQ_POLLIN, 0}};
+  while (!io_stop_.load()) {
+    wire::poll(items, 2, config_.heartbeat);
+    if (items[1].revents & ZMQ_POLLIN) outbox_->wake.drain();
+    std::vector<TaskPtr> tasks;
+    std::vector<std::uint64_t> cancels;
+    bool cancel_all = false;
+    {
+      std::lock_guard lock(outbox_->mu);
+      tasks.swap(outbox_->tasks);
+      cancels.swap(outbox_->cancels);
+      cancel_all = std::exchange(outbox_->cancel_all, false);
+    }
+    send_pending(tasks, cancels, cancel_all);
+    zmq::message_t frame;
+    while (dealer_->recv(frame, zmq::recv_flags::dontwait)) on_message(frame);
+    const auto now = Clock::now();
+    if (now - last_sent_ >= config_.heartbeat) {
+      v1::Envelope beat;
+      beat.mutable_heartbeat();
+      wire::send(*dealer_, beat);
+      last_sent_ = now;
+    }
+    if (now - last_heard_ > config_.heartbeat * config_.liveness && !pending_.empty()) {
+      fail_all_pending("lost the coordinator at " + endpoint_ + ": it missed " + std::to_string(config_.liveness) +
+                       " heartbeats");
+    }
+  }
+  v1::Envelope bye;
+  bye.mutable_bye();
+  wire::send(*dealer_, bye);
+}
+
+void ProcessBackend::send_pending(std::vector<TaskPtr>& tasks, std::vector<std::uint64_t>& cancels, bool cancel_all) {
+  v1::Envelope submit;
+  std::size_t bytes = 0;
+  std::size_t already_done = 0;
+  auto flush = [&] {
+    if (submit.submit().jobs_size() == 0) return;
+    wire::send(*dealer_, submit);
+    last_sent_ = Clock::now();
+    submit.Clear();
+    bytes = 0;
+  };
+  for (TaskPtr& task : tasks) {
+    if (task->done()) {  // cancelled before it left this process
+      ++already_done;
+      continue;
+    }
+    WireRequest request = task->encode_request();
+    v1::JobSpec* spec = submit.mutable_submit()->add_jobs();
+    spec->set_id(task->id().value);
+    spec->set_job(std::string(request.job));
+    bytes += request.payload.size();
+    spec->set_payload(std::move(request.payload));
+    spec->set_chunk(request.chunk);
+    spec->set_priority(task->placement().priority);
+    spec->set_max_retries(static_cast<std::uint32_t>(config_.max_retries));
+    if (const auto& deadline = task->placement().deadline) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+      spec->set_timeout_ms(static_cast<std::uint64_t>(std::max<std::int64_t>(left, 1)));
+    }
+    pending_.emplace(task->id().value, std::move(task));
+    if (submit.submit().jobs_size() >= kMaxJobsPerMessage || bytes >= kMaxBytesPerMessage) flush();
+  }
+  flush();
+  if (cancel_all) {
+    for (auto& [id, task] : pending_) {
+      task->cancel();  // reports back through on_cancel: the ids arrive in the next batch
+    }
+  }
+  if (!cancels.empty()) {
+    v1::Envelope cancel;
+    for (std::uint64_t id : cancels) {
+      if (pending_.contains(id)) cancel.mutable_cancel()->add_ids(id);
+    }
+    if (cancel.cancel().ids_size() > 0) wire::send(*dealer_, cancel);
+  }
+  finished(already_done);
+}
+
+void ProcessBackend::on_message(const zmq::message_t& frame) {
+  v1::Envelope envelope;
+  if (Status s = wire::decode(frame, &envelope); !s.is_ok()) {
+    logger().warn("client: dropped a bad message from the coordinator: {}", s.message());
+    return;
+  }
+  last_heard_ = Clock::now();
+  switch (envelope.body_case()) {
+    case v1::Envelope::kStarted:
+      for (std::uint64_t id : envelope.started().ids()) {
+        if (auto at = pending_.find(id); at != pending_.end()) at->second->try_start();
+      }
+      return;
+    case v1::Envelope::kResults:
+      return on_results(*envelope.mutable_results());
+    case v1::Envelope::kError:
+      if (envelope.error().code() == static_cast<std::uint32_t>(StatusCode::kFailedPrecondition)) {
+        resubmit_pending();  // the coordinator does not know us (it restarted): say hello, send our jobs again
+      } else {
+        logger().warn("client: the coordinator says: {}", envelope.error().message());
+      }
+      return;
+    default:
+      return;  // heartbeat, welcome, bye
+  }
+}
+
+void ProcessBackend::on_results(v1::Results& results) {
+  std::size_t count = 0;
+  for (const v1::JobResult& result : results.results()) {
+    auto node = pending_.extract(result.id());
+    if (node.empty()) continue;  // a duplicate: this job already has its outcome
+    complete(*node.mapped(), result);
+    ++count;
+  }
+  finished(count);
+}
+
+void ProcessBackend::complete(SharedState& task, const v1::JobResult& result) {
+  if (result.outcome() == v1::OUTCOME_SUCCEEDED) {
+    task.try_start();
+    if (Status s = task.decode_reply(result.reply()); !s.is_ok()) {
+      task.finish_with_error(JobState::kFailed, std::make_exception_ptr(JobError("taskmill::CodecError", s.message())));
+    }
+    return;
+  }
+  task.finish_with_error(state_of(result.outcome()), error_of(task.id(), result));
+}
+
+void ProcessBackend::fail_all_pending(const std::string& why) {
+  logger().error("client: {}", why);
+  const std::size_t count = pending_.size();
+  for (auto& [id, task] : pending_) {
+    task->finish_with_error(JobState::kFailed, std::make_exception_ptr(JobError("taskmill::CoordinatorLost", why)));
+  }
+  pending_.clear();
+  finished(count);
+  last_heard_ = Clock::now();
+}
+
+void ProcessBackend::resubmit_pending() {
+  v1::Envelope hello;
+  hello.mutable_hello()->set_kind(v1::PEER_KIND_CLIENT);
+  wire::send(*dealer_, hello);
+  std::vector<TaskPtr> again;
+  for (auto& [id, task] : pending_) again.push_back(task);
+  pending_.clear();
+  std::vector<std::uint64_t> no_cancels;
+  send_pending(again, no_cancels, false);
+}
+
+void ProcessBackend::finished(std::size_t count) {
+  if (count == 0) return;
+  std::lock_guard lock(outbox_->mu);
+  outbox_->in_flight -= count;
+  if (outbox_->in_flight == 0) outbox_->drained.notify_all();
+}
+
+}  // namespace taskmill::detail

@@ -1,0 +1,89 @@
+// process_backend.h: runs jobs in worker processes behind a coordinator,
+// embedded in this process or a service reached by address.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "embedded_cluster.h"
+#include "taskmill/annotations.h"
+#include "taskmill/config.h"
+#include "taskmill/detail/backend.h"
+#include "taskmill/detail/wake_fd.h"
+#include "taskmill/v1/taskmill.pb.h"
+
+namespace taskmill::detail {
+
+// Jobs and cancels waiting for the I/O thread. Shared with every submitted
+// state as its CancelListener, through a weak_ptr: a future cancelled after
+// the executor is gone finds nobody to tell, and that is fine.
+struct Outbox final : CancelListener {
+  std::mutex mu;
+  std::condition_variable drained;
+  std::vector<TaskPtr> tasks TASKMILL_GUARDED_BY(mu);
+  std::vector<std::uint64_t> cancels TASKMILL_GUARDED_BY(mu);
+  std::size_t in_flight TASKMILL_GUARDED_BY(mu) = 0;  // submitted, no outcome yet
+  bool closed TASKMILL_GUARDED_BY(mu) = false;
+  bool cancel_all TASKMILL_GUARDED_BY(mu) = false;
+  WakeFd wake;
+
+  void on_cancel(JobId id) noexcept override;
+};
+
+// One I/O thread owns the DEALER socket: submits are batched into one
+// message per wake-up, and results complete futures as they arrive. The
+// submitting threads only touch the Outbox.
+//
+// Thread-safety: every member function may be called concurrently.
+class ProcessBackend final : public Backend {
+ public:
+  // Starts the embedded cluster or connects to `config.coordinator`, and
+  // waits for the coordinator's welcome. Throws taskmill::Error if nobody
+  // answers within config.connect_timeout.
+  explicit ProcessBackend(const Config& config);
+  ~ProcessBackend() override;
+
+  void submit(TaskPtr task) override;
+  void submit_batch(std::vector<TaskPtr>& tasks) override;
+  void shutdown(const ShutdownOptions& options) override;
+  std::size_t worker_count() const override { return workers_; }
+
+ private:
+  void handshake();
+  void io_main();
+  void send_pending(std::vector<TaskPtr>& tasks, std::vector<std::uint64_t>& cancels, bool cancel_all);
+  void on_message(const zmq::message_t& frame);
+  void on_results(v1::Results& results);
+  void complete(SharedState& task, const v1::JobResult& result);
+  void fail_all_pending(const std::string& why);
+  void finished(std::size_t count);
+  void resubmit_pending();
+  void stop_io();
+
+  Config config_;
+  std::string endpoint_;
+  std::size_t workers_ = 0;
+  zmq::context_t context_{1};
+  std::unique_ptr<EmbeddedCluster> embedded_;
+  std::unique_ptr<zmq::socket_t> dealer_;  // the I/O thread's once it runs
+  std::shared_ptr<Outbox> outbox_ = std::make_shared<Outbox>();
+  std::atomic<bool> io_stop_{false};
+  std::thread io_;
+  std::once_flag stopped_;
+
+  // I/O thread only.
+  std::unordered_map<std::uint64_t, TaskPtr> pending_;
+  std::chrono::steady_clock::time_point last_heard_;
+  std::chrono::steady_clock::time_point last_sent_;
+};
+
+}  // namespace taskmill::detail

@@ -1,0 +1,418 @@
+#include "taskmill/coordinator/coordinator.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <deque>
+#include <unordered_map>
+
+#include "job_table.h"
+#include "taskmill/detail/wake_fd.h"
+#include "taskmill/errors.h"
+#include "taskmill/log.h"
+#include "taskmill/status.h"
+#include "taskmill/wire.h"
+#include "worker_table.h"
+
+namespace taskmill::coordinator {
+
+namespace v1 = taskmill::v1;
+
+class Coordinator::Loop {
+ public:
+  Loop(zmq::context_t& context, CoordinatorOptions options);
+  void run();
+  void stop() noexcept {
+    stopping_.store(true);
+    wake_.notify();
+  }
+  const std::vector<std::string>& endpoints() const noexcept { return endpoints_; }
+
+ private:
+  struct Peer {
+    v1::PeerKind kind = v1::PEER_KIND_UNSPECIFIED;
+    Clock::time_point last_seen;
+  };
+
+  void receive_all();
+  void on_frame(const std::string& peer, const zmq::message_t& frame);
+  void on_hello(const std::string& peer, v1::Hello& hello);
+  void on_submit(const std::string& peer, v1::Submit& submit);
+  void on_cancel(const std::string& peer, const v1::Cancel& cancel);
+  void on_results(const std::string& peer, v1::Results& results);
+  void on_started(const std::string& peer, const v1::Started& started);
+  void on_worker_exited(const v1::WorkerExited& exited);
+  void on_bye(const std::string& peer, v1::PeerKind kind);
+
+  void dispatch();
+  void unpark(const Worker& worker);
+  void deliver(const Job& job, v1::JobResult&& result);
+  void end_unrun(std::uint64_t id, v1::Outcome outcome, const std::string& message);
+  void worker_lost(const std::string& peer, const std::string& why, bool counts_as_attempt = true);
+  void client_gone(const std::string& peer);
+  void cancel_on_worker(const Job& job, std::uint64_t id);
+  void tick(Clock::time_point now);
+  void flush();
+  void reply_error(const std::string& peer, StatusCode code, const std::string& message);
+  void say_goodbye();
+
+  CoordinatorOptions options_;
+  zmq::socket_t router_;
+  detail::WakeFd wake_;
+  std::atomic<bool> stopping_{false};
+  std::vector<std::string> endpoints_;
+
+  std::unordered_map<std::string, Peer> peers_;
+  JobTable jobs_;
+  WorkerTable workers_;
+  std::unordered_map<std::string, std::deque<std::uint64_t>> parked_;  // by job name: no worker offers it now
+  // Batches built during one loop turn, sent at its end: one message per peer and kind.
+  std::unordered_map<std::string, v1::Envelope> assign_out_, results_out_, started_out_;
+  Clock::time_point next_tick_;
+};
+
+Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
+    : options_(std::move(options)), router_(context, zmq::socket_type::router), workers_(options_.prefetch) {
+  wire::configure(router_);
+  router_.set(zmq::sockopt::router_mandatory, 1);  // sends to a vanished peer fail instead of vanishing
+  for (const std::string& endpoint : options_.endpoints) {
+    try {
+      router_.bind(endpoint);
+    } catch (const zmq::error_t& e) {
+      throw Error("coordinator: cannot listen on " + endpoint + ": " + e.what());
+    }
+    std::string bound = router_.get(zmq::sockopt::last_endpoint);
+    endpoints_.push_back(endpoint.starts_with("tcp://") ? bound : endpoint);
+  }
+}
+
+void Coordinator::Loop::run() {
+  zmq::pollitem_t items[] = {{router_.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_.fd(), ZMQ_POLLIN, 0}};
+  next_tick_ = Clock::now() + options_.heartbeat;
+  while (!stopping_.load()) {
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick_ - Clock::now());
+    wire::poll(items, 2, std::max(wait, std::chrono::milliseconds(0)));
+    if (items[1].revents & ZMQ_POLLIN) wake_.drain();
+    receive_all();
+    dispatch();
+    const auto now = Clock::now();
+    if (now >= next_tick_) tick(now);
+    flush();
+  }
+  say_goodbye();
+}
+
+void Coordinator::Loop::receive_all() {
+  // Bounded, so that timers still run under a flood.
+  for (int i = 0; i < 4096; ++i) {
+    bool malformed = false;
+    auto message = wire::receive_routed(router_, &malformed);
+    if (!message) return;
+    if (malformed) {
+      reply_error(message->peer, StatusCode::kInvalidArgument, "a message must be exactly one Envelope frame");
+      continue;
+    }
+    on_frame(message->peer, message->frame);
+  }
+}
+
+void Coordinator::Loop::on_frame(const std::string& peer, const zmq::message_t& frame) {
+  v1::Envelope envelope;
+  if (Status s = wire::decode(frame, &envelope); !s.is_ok()) {
+    logger().warn("coordinator: dropped a bad message: {}", s.message());
+    reply_error(peer, s.code(), s.message());
+    return;
+  }
+  if (envelope.has_hello()) return on_hello(peer, *envelope.mutable_hello());
+  auto known = peers_.find(peer);
+  if (known == peers_.end()) {
+    reply_error(peer, StatusCode::kFailedPrecondition, "unknown peer: send hello first");
+    return;
+  }
+  known->second.last_seen = Clock::now();
+  const v1::PeerKind kind = known->second.kind;
+  auto wrong_kind = [&] {
+    reply_error(peer, StatusCode::kInvalidArgument,
+                std::string("a ") + v1::PeerKind_Name(kind) + " may not send " + std::string(wire::body_name(envelope)));
+  };
+  switch (envelope.body_case()) {
+    case v1::Envelope::kSubmit:
+      return kind == v1::PEER_KIND_CLIENT ? on_submit(peer, *envelope.mutable_submit()) : wrong_kind();
+    case v1::Envelope::kCancel:
+      return kind == v1::PEER_KIND_CLIENT ? on_cancel(peer, envelope.cancel()) : wrong_kind();
+    case v1::Envelope::kResults:
+      return kind == v1::PEER_KIND_WORKER ? on_results(peer, *envelope.mutable_results()) : wrong_kind();
+    case v1::Envelope::kStarted:
+      return kind == v1::PEER_KIND_WORKER ? on_started(peer, envelope.started()) : wrong_kind();
+    case v1::Envelope::kWorkerExited:
+      return kind == v1::PEER_KIND_SUPERVISOR ? on_worker_exited(envelope.worker_exited()) : wrong_kind();
+    case v1::Envelope::kHeartbeat:
+      return;
+    case v1::Envelope::kBye:
+      return on_bye(peer, kind);
+    default:
+      return wrong_kind();
+  }
+}
+
+void Coordinator::Loop::on_hello(const std::string& peer, v1::Hello& hello) {
+  if (hello.kind() == v1::PEER_KIND_SUPERVISOR && !options_.accept_supervisor) {
+    return reply_error(peer, StatusCode::kFailedPrecondition, "this coordinator takes no supervisor");
+  }
+  if (hello.kind() != v1::PEER_KIND_CLIENT && hello.kind() != v1::PEER_KIND_WORKER &&
+      hello.kind() != v1::PEER_KIND_SUPERVISOR) {
+    return reply_error(peer, StatusCode::kInvalidArgument, "hello must say client, worker or supervisor");
+  }
+  auto known = peers_.find(peer);
+  if (known != peers_.end() && known->second.kind == v1::PEER_KIND_WORKER) {
+    worker_lost(peer, "it registered again", /*counts_as_attempt=*/false);
+  }
+  peers_[peer] = Peer{hello.kind(), Clock::now()};
+  if (hello.kind() == v1::PEER_KIND_WORKER) {
+    Worker worker{.peer = peer, .name = hello.name(), .pid = hello.pid(),
+                  .slots = static_cast<int>(std::clamp<std::uint32_t>(hello.slots(), 1, 4096))};
+    for (const v1::JobType& type : hello.catalog()) worker.catalog.insert(type.name());
+    logger().info("coordinator: worker {} joined with {} slots and {} jobs", worker.name, worker.slots,
+                  worker.catalog.size());
+    unpark(workers_.add(std::move(worker)));
+  }
+  v1::Envelope welcome;
+  welcome.mutable_welcome()->set_heartbeat_ms(static_cast<std::uint32_t>(options_.heartbeat.count()));
+  welcome.mutable_welcome()->set_liveness(static_cast<std::uint32_t>(options_.liveness));
+  wire::send_to(router_, peer, welcome);
+}
+
+void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit) {
+  const auto now = Clock::now();
+  for (v1::JobSpec& spec : *submit.mutable_jobs()) {
+    Job job{.client = peer, .client_id = spec.id(), .name = std::move(*spec.mutable_job()),
+            .payload = std::move(*spec.mutable_payload()), .chunk = spec.chunk(), .priority = spec.priority(),
+            .deadline = std::nullopt, .max_retries = spec.max_retries()};
+    if (spec.timeout_ms() > 0) job.deadline = now + std::chrono::milliseconds(spec.timeout_ms());
+    const bool offered = workers_.anyone_offers(job.name);
+    const bool has_workers = workers_.size() > 0;
+    auto id = jobs_.add(std::move(job));
+    if (!id) continue;  // resubmitted: the first copy stands
+    if (has_workers && !offered) {
+      end_unrun(*id, v1::OUTCOME_REJECTED, "no connected worker offers this job");
+      continue;
+    }
+    jobs_.enqueue(*id);
+  }
+}
+
+void Coordinator::Loop::on_cancel(const std::string& peer, const v1::Cancel& cancel) {
+  for (std::uint64_t client_id : cancel.ids()) {
+    auto id = jobs_.find_by_client(peer, client_id);
+    if (!id) continue;  // already finished
+    Job* job = jobs_.find(*id);
+    if (job->worker.empty()) {
+      end_unrun(*id, v1::OUTCOME_CANCELLED, "job was cancelled");
+    } else {
+      cancel_on_worker(*job, *id);
+    }
+  }
+}
+
+void Coordinator::Loop::on_results(const std::string& peer, v1::Results& results) {
+  Worker* worker = workers_.find(peer);
+  if (worker == nullptr) return;
+  for (v1::JobResult& result : *results.mutable_results()) {
+    const std::uint64_t id = result.id();
+    Job* job = jobs_.find(id);
+    // A late answer from an attempt that was given up on: the job has moved on.
+    if (job == nullptr || job->worker != peer || job->attempt != result.attempt()) continue;
+    workers_.release(*worker, id);
+    ++worker->completed;
+    deliver(*job, std::move(result));
+    jobs_.erase(id);
+  }
+}
+
+void Coordinator::Loop::on_started(const std::string& peer, const v1::Started& started) {
+  for (std::uint64_t id : started.ids()) {
+    const Job* job = jobs_.find(id);
+    if (job == nullptr || job->worker != peer) continue;
+    started_out_[job->client].mutable_started()->add_ids(job->client_id);
+  }
+}
+
+void Coordinator::Loop::on_worker_exited(const v1::WorkerExited& exited) {
+  if (Worker* worker = workers_.find_pid(exited.pid())) {
+    worker_lost(worker->peer, "its process exited (" + exited.reason() + ")");
+  }
+}
+
+void Coordinator::Loop::on_bye(const std::string& peer, v1::PeerKind kind) {
+  if (kind == v1::PEER_KIND_WORKER) {
+    worker_lost(peer, "it left", /*counts_as_attempt=*/false);
+  } else if (kind == v1::PEER_KIND_CLIENT) {
+    client_gone(peer);
+  }
+  peers_.erase(peer);
+}
+
+void Coordinator::Loop::dispatch() {
+  const auto now = Clock::now();
+  while (workers_.any_credit()) {
+    auto id = jobs_.next_ready();
+    if (!id) return;
+    Job& job = *jobs_.find(*id);
+    if (job.deadline && now >= *job.deadline) {
+      jobs_.pop_ready();
+      end_unrun(*id, v1::OUTCOME_TIMED_OUT, "reached its deadline before it started");
+      continue;
+    }
+    Worker* worker = workers_.pick(job.name);
+    if (worker == nullptr) {
+      if (workers_.anyone_offers(job.name)) return;  // the workers that can run it are busy
+      jobs_.pop_ready();
+      parked_[job.name].push_back(*id);
+      continue;
+    }
+    jobs_.pop_ready();
+    job.worker = worker->peer;
+    ++job.attempt;
+    workers_.assign(*worker, *id);
+    v1::Assignment* a = assign_out_[worker->peer].mutable_assign()->add_jobs();
+    a->set_id(*id);
+    a->set_attempt(job.attempt);
+    a->set_job(job.name);
+    a->set_payload(job.payload);  // kept: the job runs again if this worker dies
+    a->set_chunk(job.chunk);
+    a->set_client_id(job.client_id);
+    if (job.deadline) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(*job.deadline - now).count();
+      a->set_timeout_ms(static_cast<std::uint64_t>(std::max<std::int64_t>(left, 1)));
+    }
+  }
+}
+
+void Coordinator::Loop::unpark(const Worker& worker) {
+  for (const std::string& name : worker.catalog) {
+    auto at = parked_.find(name);
+    if (at == parked_.end()) continue;
+    for (std::uint64_t id : at->second) jobs_.enqueue(id);
+    parked_.erase(at);
+  }
+}
+
+void Coordinator::Loop::deliver(const Job& job, v1::JobResult&& result) {
+  result.set_id(job.client_id);
+  *results_out_[job.client].mutable_results()->add_results() = std::move(result);
+}
+
+void Coordinator::Loop::end_unrun(std::uint64_t id, v1::Outcome outcome, const std::string& message) {
+  const Job* job = jobs_.find(id);
+  v1::JobResult result;
+  result.set_attempt(job->attempt);
+  result.set_outcome(outcome);
+  result.set_error_type(outcome == v1::OUTCOME_REJECTED ? "taskmill::UnknownJobError" : "");
+  result.set_error_message(outcome == v1::OUTCOME_REJECTED ? message + ": '" + job->name + "'" : message);
+  deliver(*job, std::move(result));
+  jobs_.erase(id);
+}
+
+void Coordinator::Loop::worker_lost(const std::string& peer, const std::string& why, bool counts_as_attempt) {
+  const Worker* worker = workers_.find(peer);
+  if (worker == nullptr) return;
+  logger().warn("coordinator: worker {} lost: {}", worker->name, why);
+  assign_out_.erase(peer);
+  for (std::uint64_t id : workers_.remove(peer)) {
+    Job* job = jobs_.find(id);
+    if (job == nullptr) continue;
+    job->worker.clear();
+    if (!counts_as_attempt) --job->attempt;
+    if (job->attempt > job->max_retries) {
+      v1::JobResult result;
+      result.set_attempt(job->attempt);
+      result.set_outcome(v1::OUTCOME_WORKER_LOST);
+      result.set_error_type("taskmill::WorkerLost");
+      result.set_error_message("worker lost on each of " + std::to_string(job->attempt) + " attempts; last: " + why);
+      deliver(*job, std::move(result));
+      jobs_.erase(id);
+    } else {
+      jobs_.enqueue(id, /*front=*/true);
+    }
+  }
+  peers_.erase(peer);
+}
+
+void Coordinator::Loop::client_gone(const std::string& peer) {
+  // Its jobs die with it: queued ones are dropped, running ones told to stop.
+  for (std::uint64_t id : jobs_.ids_of_client(peer)) {
+    Job* job = jobs_.find(id);
+    if (job->worker.empty()) {
+      jobs_.erase(id);
+    } else {
+      cancel_on_worker(*job, id);
+    }
+  }
+  results_out_.erase(peer);
+  started_out_.erase(peer);
+}
+
+void Coordinator::Loop::cancel_on_worker(const Job& job, std::uint64_t id) {
+  v1::Envelope cancel;
+  cancel.mutable_cancel()->add_ids(id);
+  flush();  // the assignment must reach the worker before its cancel
+  wire::send_to(router_, job.worker, cancel);
+}
+
+void Coordinator::Loop::tick(Clock::time_point now) {
+  next_tick_ = now + options_.heartbeat;
+  const auto limit = options_.heartbeat * options_.liveness;
+  std::vector<std::pair<std::string, v1::PeerKind>> expired;
+  v1::Envelope beat;
+  beat.mutable_heartbeat();
+  for (const auto& [peer, info] : peers_) {
+    if (now - info.last_seen > limit) {
+      expired.emplace_back(peer, info.kind);
+    } else {
+      wire::send_to(router_, peer, beat);
+    }
+  }
+  for (const auto& [peer, kind] : expired) {
+    if (kind == v1::PEER_KIND_WORKER) {
+      worker_lost(peer, "it missed " + std::to_string(options_.liveness) + " heartbeats");
+    } else if (kind == v1::PEER_KIND_CLIENT) {
+      logger().warn("coordinator: client lost: it missed {} heartbeats", options_.liveness);
+      client_gone(peer);
+    }
+    peers_.erase(peer);
+  }
+}
+
+void Coordinator::Loop::flush() {
+  for (auto* out : {&assign_out_, &started_out_, &results_out_}) {
+    for (auto& [peer, envelope] : *out) wire::send_to(router_, peer, envelope);
+    out->clear();
+  }
+}
+
+void Coordinator::Loop::reply_error(const std::string& peer, StatusCode code, const std::string& message) {
+  v1::Envelope error;
+  error.mutable_error()->set_code(static_cast<std::uint32_t>(code));
+  error.mutable_error()->set_message(message);
+  wire::send_to(router_, peer, error);
+}
+
+void Coordinator::Loop::say_goodbye() {
+  flush();
+  v1::Envelope bye;
+  bye.mutable_bye();
+  for (const auto& [peer, info] : peers_) wire::send_to(router_, peer, bye);
+}
+
+Coordinator::Coordinator(zmq::context_t& context, CoordinatorOptions options)
+    : loop_(std::make_unique<Loop>(context, std::move(options))) {}
+
+Coordinator::~Coordinator() = default;
+
+void Coordinator::run() { loop_->run(); }
+
+void Coordinator::stop() noexcept { loop_->stop(); }
+
+const std::vector<std::string>& Coordinator::endpoints() const noexcept { return loop_->endpoints(); }
+
+}  // namespace taskmill::coordinator

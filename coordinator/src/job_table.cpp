@@ -1,0 +1,71 @@
+#include "job_table.h"
+
+namespace taskmill::coordinator {
+
+std::optional<std::uint64_t> JobTable::add(Job job) {
+  auto [at, inserted] = by_client_.try_emplace({job.client, job.client_id}, next_id_ + 1);
+  if (!inserted) return std::nullopt;
+  const std::uint64_t id = ++next_id_;
+  jobs_.emplace(id, std::move(job));
+  return id;
+}
+
+Job* JobTable::find(std::uint64_t id) {
+  auto at = jobs_.find(id);
+  return at == jobs_.end() ? nullptr : &at->second;
+}
+
+std::optional<std::uint64_t> JobTable::find_by_client(const std::string& client, std::uint64_t client_id) const {
+  auto at = by_client_.find({client, client_id});
+  if (at == by_client_.end()) return std::nullopt;
+  return at->second;
+}
+
+std::vector<std::uint64_t> JobTable::ids_of_client(const std::string& client) const {
+  std::vector<std::uint64_t> ids;
+  for (auto at = by_client_.lower_bound({client, 0}); at != by_client_.end() && at->first.first == client; ++at) {
+    ids.push_back(at->second);
+  }
+  return ids;
+}
+
+void JobTable::erase(std::uint64_t id) {
+  auto at = jobs_.find(id);
+  if (at == jobs_.end()) return;
+  by_client_.erase({at->second.client, at->second.client_id});
+  jobs_.erase(at);  // a stale id left in ready_ is skipped by next_ready()
+}
+
+void JobTable::enqueue(std::uint64_t id, bool front) {
+  auto at = jobs_.find(id);
+  if (at == jobs_.end()) return;
+  auto& level = ready_[at->second.priority];
+  if (front) {
+    level.push_front(id);
+  } else {
+    level.push_back(id);
+  }
+}
+
+std::optional<std::uint64_t> JobTable::next_ready() {
+  while (!ready_.empty()) {
+    auto level = ready_.begin();
+    while (!level->second.empty()) {
+      const std::uint64_t id = level->second.front();
+      const Job* job = find(id);
+      if (job != nullptr && job->worker.empty()) return id;
+      level->second.pop_front();  // cancelled or already running
+    }
+    ready_.erase(level);
+  }
+  return std::nullopt;
+}
+
+void JobTable::pop_ready() {
+  if (ready_.empty()) return;
+  auto level = ready_.begin();
+  level->second.pop_front();
+  if (level->second.empty()) ready_.erase(level);
+}
+
+}  // namespace taskmill::coordinator

@@ -1,0 +1,59 @@
+// job_table.h: the coordinator's jobs: by id, by (client, client's id), and
+// the ready queue (highest priority first, FIFO within a priority).
+// Not thread-safe: owned by the coordinator's loop thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace taskmill::coordinator {
+
+using Clock = std::chrono::steady_clock;
+
+struct Job {
+  std::string client;          // submitter's peer id
+  std::uint64_t client_id = 0; // the submitter's id for the job
+  std::string name;
+  std::string payload;         // moved along, never decoded
+  bool chunk = false;
+  int priority = 0;
+  std::optional<Clock::time_point> deadline;
+  std::uint32_t max_retries = 0;
+  std::uint32_t attempt = 0;   // runs started so far
+  std::string worker;          // empty while queued
+};
+
+class JobTable {
+ public:
+  // Stores `job` and returns its id; nullopt if the client already submitted
+  // a job with that id (a resubmission: the first one stands).
+  std::optional<std::uint64_t> add(Job job);
+  Job* find(std::uint64_t id);
+  std::optional<std::uint64_t> find_by_client(const std::string& client, std::uint64_t client_id) const;
+  std::vector<std::uint64_t> ids_of_client(const std::string& client) const;
+  void erase(std::uint64_t id);
+
+  // Queues a job for dispatch; `front` for one that runs again after its worker died.
+  void enqueue(std::uint64_t id, bool front = false);
+  // The next queued job, skipping ones erased or already assigned.
+  std::optional<std::uint64_t> next_ready();
+  void pop_ready();
+
+  std::size_t size() const { return jobs_.size(); }
+
+ private:
+  std::unordered_map<std::uint64_t, Job> jobs_;
+  std::map<std::pair<std::string, std::uint64_t>, std::uint64_t> by_client_;
+  std::map<int, std::deque<std::uint64_t>, std::greater<>> ready_;
+  std::uint64_t next_id_ = 0;
+};
+
+}  // namespace taskmill::coordinator

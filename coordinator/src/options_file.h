@@ -1,0 +1,20 @@
+// options_file.h: the daemon's TOML configuration file.
+//
+//   listen = "tcp://0.0.0.0:5555"
+//   heartbeat_ms = 500
+//   liveness = 3
+//   prefetch = 1
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "taskmill/coordinator/coordinator.h"
+
+namespace taskmill::coordinator {
+
+// Overwrites the options the file sets. Throws ConfigError naming the file,
+// the line and the key for an unknown key or a bad value.
+void load_options_file(const std::filesystem::path& path, CoordinatorOptions& options, std::string* listen);
+
+}  // namespace taskmill::coordinator

@@ -1,0 +1,63 @@
+#include "worker_table.h"
+
+namespace taskmill::coordinator {
+
+Worker& WorkerTable::add(Worker worker) {
+  for (const std::string& job : worker.catalog) ++offered_[job];
+  auto [at, inserted] = workers_.insert_or_assign(worker.peer, std::move(worker));
+  index(at->second);
+  return at->second;
+}
+
+std::vector<std::uint64_t> WorkerTable::remove(const std::string& peer) {
+  auto at = workers_.find(peer);
+  if (at == workers_.end()) return {};
+  unindex(at->second);
+  for (const std::string& job : at->second.catalog) {
+    if (--offered_[job] == 0) offered_.erase(job);
+  }
+  std::vector<std::uint64_t> held(at->second.assigned.begin(), at->second.assigned.end());
+  workers_.erase(at);
+  return held;
+}
+
+Worker* WorkerTable::find(const std::string& peer) {
+  auto at = workers_.find(peer);
+  return at == workers_.end() ? nullptr : &at->second;
+}
+
+Worker* WorkerTable::find_pid(std::uint32_t pid) {
+  for (auto& [peer, worker] : workers_) {
+    if (worker.pid == pid) return &worker;
+  }
+  return nullptr;
+}
+
+Worker* WorkerTable::pick(const std::string& job) {
+  for (const auto& [credit, peer] : by_credit_) {
+    Worker& w = workers_.at(peer);
+    if (w.catalog.contains(job)) return &w;
+  }
+  return nullptr;
+}
+
+void WorkerTable::assign(Worker& worker, std::uint64_t job) {
+  unindex(worker);
+  worker.assigned.insert(job);
+  index(worker);
+}
+
+bool WorkerTable::release(Worker& worker, std::uint64_t job) {
+  unindex(worker);
+  const bool held = worker.assigned.erase(job) > 0;
+  index(worker);
+  return held;
+}
+
+void WorkerTable::index(const Worker& w) {
+  if (credit(w) > 0) by_credit_.emplace(credit(w), w.peer);
+}
+
+void WorkerTable::unindex(const Worker& w) { by_credit_.erase({credit(w), w.peer}); }
+
+}  // namespace taskmill::coordinator

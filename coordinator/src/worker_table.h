@@ -1,0 +1,65 @@
+// worker_table.h: connected workers, their catalogs and their free credit.
+// Not thread-safe: owned by the coordinator's loop thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace taskmill::coordinator {
+
+struct Worker {
+  std::string peer;
+  std::string name;
+  std::uint32_t pid = 0;
+  int slots = 1;
+  std::unordered_set<std::string> catalog;
+  std::unordered_set<std::uint64_t> assigned;  // job ids sent to it, not yet answered
+  std::uint64_t completed = 0;
+};
+
+class WorkerTable {
+ public:
+  explicit WorkerTable(int prefetch) : prefetch_(prefetch) {}
+
+  Worker& add(Worker worker);
+  // Removes the worker and returns the jobs it held.
+  std::vector<std::uint64_t> remove(const std::string& peer);
+  Worker* find(const std::string& peer);
+  Worker* find_pid(std::uint32_t pid);
+
+  // The worker with the most free credit that can run `job`; nullptr if none
+  // can now. Credit is slots + prefetch minus jobs assigned. O(log workers)
+  // when every worker offers the same jobs.
+  Worker* pick(const std::string& job);
+  bool anyone_offers(const std::string& job) const { return offered_.contains(job); }
+  bool any_credit() const { return !by_credit_.empty(); }
+
+  void assign(Worker& worker, std::uint64_t job);
+  // False if the worker did not hold the job.
+  bool release(Worker& worker, std::uint64_t job);
+
+  std::size_t size() const { return workers_.size(); }
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& [peer, worker] : workers_) f(worker);
+  }
+
+ private:
+  int credit(const Worker& w) const { return w.slots + prefetch_ - static_cast<int>(w.assigned.size()); }
+  void index(const Worker& w);
+  void unindex(const Worker& w);
+
+  int prefetch_;
+  std::unordered_map<std::string, Worker> workers_;
+  std::set<std::pair<int, std::string>, std::greater<>> by_credit_;  // (credit > 0, peer)
+  std::unordered_map<std::string, int> offered_;                     // job name -> workers offering it
+};
+
+}  // namespace taskmill::coordinator

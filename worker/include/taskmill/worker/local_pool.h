@@ -1,0 +1,56 @@
+// local_pool.h: start N worker processes on this host and keep N running.
+//
+// Each worker is `command` (by default this very program, re-executed) with
+// TASKMILL_WORKER_* variables in its environment that make taskmill::init()
+// turn it into a worker. A supervisor thread watches each child through a
+// pidfd: when one exits it reports the exit to the coordinator at once (so
+// its jobs are re-queued without waiting for missed heartbeats) and starts a
+// replacement. Children started here die with this process (PR_SET_PDEATHSIG
+// plus a parent check), so a killed caller leaves no workers behind.
+//
+// Thread-safety: construct and destroy on one thread; nothing else to call.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+namespace taskmill::worker {
+
+struct LocalPoolOptions {
+  std::string coordinator;           // where the workers connect (ipc://...)
+  std::string supervisor_endpoint;   // where the supervisor reports exits (inproc://..., same context)
+  int workers = 1;
+  int slots_per_worker = 1;
+  std::vector<std::string> command;  // program and arguments; empty: re-execute this program
+};
+
+class LocalWorkerPool {
+ public:
+  // Starts the workers. Throws taskmill::Error if the program cannot be started.
+  LocalWorkerPool(zmq::context_t& context, LocalPoolOptions options);
+  // stop(2 s).
+  ~LocalWorkerPool();
+  LocalWorkerPool(const LocalWorkerPool&) = delete;
+  LocalWorkerPool& operator=(const LocalWorkerPool&) = delete;
+
+  // Stops replacing workers, waits up to `grace` for them to exit (the
+  // coordinator's goodbye makes them), then kills the rest.
+  void stop(std::chrono::milliseconds grace);
+  // Process ids of the running workers (for tests and `taskmill workers`).
+  std::vector<int> pids() const;
+
+ private:
+  class Supervisor;
+  std::unique_ptr<Supervisor> supervisor_;
+};
+
+// The environment variables a spawned worker finds.
+inline constexpr const char* kWorkerEndpointEnv = "TASKMILL_WORKER_ENDPOINT";
+inline constexpr const char* kWorkerSlotsEnv = "TASKMILL_WORKER_SLOTS";
+inline constexpr const char* kWorkerParentEnv = "TASKMILL_WORKER_PARENT";
+
+}  // namespace taskmill::worker

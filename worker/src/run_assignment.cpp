@@ -1,0 +1,70 @@
+#include "run_assignment.h"
+
+#include <chrono>
+#include <optional>
+
+#include "taskmill/detail/outcome.h"
+#include "taskmill/job.h"
+#include "taskmill/v1/values.pb.h"
+
+namespace taskmill::worker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+v1::Outcome to_outcome(JobState state) {
+  switch (state) {
+    case JobState::kCancelled: return v1::OUTCOME_CANCELLED;
+    case JobState::kTimedOut: return v1::OUTCOME_TIMED_OUT;
+    default: return v1::OUTCOME_FAILED;
+  }
+}
+
+void reject(v1::JobResult& result, const std::string& type, const std::string& message) {
+  result.set_outcome(v1::OUTCOME_REJECTED);
+  result.set_error_type(type);
+  result.set_error_message(message);
+}
+
+// A chunk: a Batch of requests in, a Batch of replies out, in order.
+std::string run_chunk(const JobInfo& job, const std::string& payload, JobContext& context) {
+  v1::Batch requests;
+  if (!requests.ParseFromString(payload)) throw CodecError("malformed batch of requests");
+  v1::Batch replies;
+  for (const std::string& request : requests.items()) {
+    context.throw_if_cancelled();
+    replies.add_items(job.run_encoded(request, context));
+  }
+  return replies.SerializeAsString();
+}
+
+}  // namespace
+
+v1::JobResult run_assignment(const v1::Assignment& assignment, const CancelFlag& cancel) {
+  v1::JobResult result;
+  result.set_id(assignment.id());
+  result.set_attempt(assignment.attempt());
+  const JobInfo* job = JobRegistry::global().find(assignment.job());
+  if (job == nullptr) {
+    reject(result, "taskmill::UnknownJobError", "this worker has no job named '" + assignment.job() + "'");
+    return result;
+  }
+  std::optional<Clock::time_point> deadline;
+  if (assignment.timeout_ms() > 0) deadline = Clock::now() + std::chrono::milliseconds(assignment.timeout_ms());
+  JobContext context(JobId{assignment.client_id()}, static_cast<int>(assignment.attempt()), &cancel, deadline, nullptr);
+  try {
+    context.throw_if_cancelled();
+    result.set_reply(assignment.chunk() ? run_chunk(*job, assignment.payload(), context)
+                                        : job->run_encoded(assignment.payload(), context));
+    result.set_outcome(v1::OUTCOME_SUCCEEDED);
+  } catch (...) {
+    detail::JobFailure failure =
+        detail::classify_current_exception(cancel.requested(), deadline && Clock::now() >= *deadline);
+    result.set_outcome(to_outcome(failure.state));
+    result.set_error_type(failure.type);
+    result.set_error_message(failure.message);
+  }
+  return result;
+}
+
+}  // namespace taskmill::worker

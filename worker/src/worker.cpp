@@ -1,0 +1,290 @@
+#include "taskmill/worker/worker.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "run_assignment.h"
+#include "taskmill/annotations.h"
+#include "taskmill/detail/wake_fd.h"
+#include "taskmill/job.h"
+#include "taskmill/log.h"
+#include "taskmill/wire.h"
+
+namespace taskmill::worker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string host_and_pid() {
+  char host[256] = "localhost";
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+v1::Envelope hello_message(int slots) {
+  v1::Envelope envelope;
+  v1::Hello* hello = envelope.mutable_hello();
+  hello->set_kind(v1::PEER_KIND_WORKER);
+  hello->set_name(host_and_pid());
+  hello->set_slots(static_cast<std::uint32_t>(slots));
+  hello->set_pid(static_cast<std::uint32_t>(::getpid()));
+  for (const JobInfo* job : JobRegistry::global().list()) {
+    v1::JobType* type = hello->add_catalog();
+    type->set_name(job->name);
+    type->set_request_type(job->request_type->full_name());
+    type->set_reply_type(job->reply_type->full_name());
+  }
+  return envelope;
+}
+
+}  // namespace
+
+class Worker::Loop {
+ public:
+  explicit Loop(WorkerOptions options)
+      : options_(std::move(options)), heartbeat_(options_.heartbeat), liveness_(options_.liveness) {}
+
+  int run();
+  void stop() noexcept {
+    stopping_.store(true);
+    wake_.notify();
+  }
+
+ private:
+  void connect();
+  void send(v1::Envelope& envelope);
+  void on_message(const zmq::message_t& frame);
+  void on_assign(v1::Assign& assign);
+  void on_cancel(const v1::Cancel& cancel);
+  void send_results();
+  bool tick(Clock::time_point now);
+  void slot_main();
+  void stop_slots();
+
+  WorkerOptions options_;
+  zmq::context_t context_{1};
+  std::unique_ptr<zmq::socket_t> dealer_;
+  detail::WakeFd wake_;
+  std::atomic<bool> stopping_{false};
+
+  std::mutex mu_;  // shared with the slot threads
+  std::condition_variable work_cv_;
+  std::deque<v1::Assignment> queue_ TASKMILL_GUARDED_BY(mu_);
+  std::unordered_map<std::uint64_t, std::shared_ptr<CancelFlag>> running_ TASKMILL_GUARDED_BY(mu_);
+  std::vector<v1::JobResult> finished_ TASKMILL_GUARDED_BY(mu_);
+  std::vector<std::uint64_t> started_ TASKMILL_GUARDED_BY(mu_);
+  bool slots_stop_ TASKMILL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> slots_;
+
+  // I/O thread only.
+  std::chrono::milliseconds heartbeat_;
+  int liveness_;
+  std::chrono::milliseconds backoff_{0};
+  Clock::time_point last_heard_;
+  Clock::time_point last_sent_;
+  int exit_code_ = 0;
+};
+
+int Worker::Loop::run() {
+  if (options_.embedded) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the parent's death kills us too
+    if (options_.parent_pid != 0 && ::getppid() != options_.parent_pid) return 1;  // it died before prctl
+  }
+  for (int i = 0; i < options_.slots; ++i) slots_.emplace_back([this] { slot_main(); });
+  connect();
+  zmq::pollitem_t items[] = {{nullptr, 0, ZMQ_POLLIN, 0}, {nullptr, wake_.fd(), ZMQ_POLLIN, 0}};
+  while (!stopping_.load()) {
+    items[0].socket = dealer_->handle();
+    wire::poll(items, 2, heartbeat_);
+    if (items[1].revents & ZMQ_POLLIN) wake_.drain();
+    zmq::message_t frame;
+    while (!stopping_.load() && dealer_->recv(frame, zmq::recv_flags::dontwait)) on_message(frame);
+    send_results();
+    if (!tick(Clock::now())) break;
+  }
+  stop_slots();
+  send_results();
+  v1::Envelope bye;
+  bye.mutable_bye();
+  send(bye);
+  return exit_code_;
+}
+
+void Worker::Loop::connect() {
+  dealer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
+  wire::configure(*dealer_);
+  std::random_device random;
+  dealer_->set(zmq::sockopt::routing_id, "w-" + host_and_pid() + "-" + std::to_string(random()));
+  dealer_->connect(options_.coordinator);
+  {
+    std::lock_guard lock(mu_);
+    queue_.clear();  // assigned before we were given up on: the coordinator re-queued them
+  }
+  v1::Envelope hello = hello_message(options_.slots);
+  send(hello);
+  last_heard_ = Clock::now();
+}
+
+void Worker::Loop::send(v1::Envelope& envelope) {
+  wire::send(*dealer_, envelope);
+  last_sent_ = Clock::now();
+}
+
+void Worker::Loop::on_message(const zmq::message_t& frame) {
+  v1::Envelope envelope;
+  if (Status s = wire::decode(frame, &envelope); !s.is_ok()) {
+    logger().warn("worker: dropped a bad message from the coordinator: {}", s.message());
+    return;
+  }
+  last_heard_ = Clock::now();
+  backoff_ = std::chrono::milliseconds(0);
+  switch (envelope.body_case()) {
+    case v1::Envelope::kWelcome:
+      heartbeat_ = std::chrono::milliseconds(std::max<std::uint32_t>(envelope.welcome().heartbeat_ms(), 10));
+      liveness_ = static_cast<int>(std::max<std::uint32_t>(envelope.welcome().liveness(), 1));
+      return;
+    case v1::Envelope::kAssign:
+      return on_assign(*envelope.mutable_assign());
+    case v1::Envelope::kCancel:
+      return on_cancel(envelope.cancel());
+    case v1::Envelope::kBye:
+      if (options_.embedded) {
+        stopping_.store(true);
+      } else {
+        connect();  // the coordinator is restarting: register again once it is back
+      }
+      return;
+    case v1::Envelope::kError:
+      if (envelope.error().code() == static_cast<std::uint32_t>(StatusCode::kFailedPrecondition)) {
+        v1::Envelope hello = hello_message(options_.slots);  // it forgot us (restarted): register again
+        send(hello);
+      } else {
+        logger().warn("worker: the coordinator says: {}", envelope.error().message());
+      }
+      return;
+    default:
+      return;  // heartbeat, or a kind a worker ignores
+  }
+}
+
+void Worker::Loop::on_assign(v1::Assign& assign) {
+  {
+    std::lock_guard lock(mu_);
+    for (v1::Assignment& a : *assign.mutable_jobs()) queue_.push_back(std::move(a));
+  }
+  work_cv_.notify_all();
+}
+
+void Worker::Loop::on_cancel(const v1::Cancel& cancel) {
+  std::lock_guard lock(mu_);
+  for (std::uint64_t id : cancel.ids()) {
+    if (auto at = running_.find(id); at != running_.end()) {
+      at->second->request();
+      continue;
+    }
+    for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+      if (it->id() != id) continue;
+      v1::JobResult result;
+      result.set_id(id);
+      result.set_attempt(it->attempt());
+      result.set_outcome(v1::OUTCOME_CANCELLED);
+      result.set_error_message("job was cancelled");
+      finished_.push_back(std::move(result));
+      queue_.erase(it);
+      break;
+    }
+  }
+}
+
+void Worker::Loop::send_results() {
+  v1::Envelope started;
+  v1::Envelope results;
+  {
+    std::lock_guard lock(mu_);
+    for (std::uint64_t id : started_) started.mutable_started()->add_ids(id);
+    for (v1::JobResult& r : finished_) *results.mutable_results()->add_results() = std::move(r);
+    started_.clear();
+    finished_.clear();
+  }
+  if (started.started().ids_size() > 0) send(started);
+  if (results.results().results_size() > 0) send(results);
+}
+
+bool Worker::Loop::tick(Clock::time_point now) {
+  if (options_.embedded && options_.parent_pid != 0 && ::getppid() != options_.parent_pid) {
+    exit_code_ = 1;
+    return false;
+  }
+  if (now - last_sent_ >= heartbeat_) {
+    v1::Envelope beat;
+    beat.mutable_heartbeat();
+    send(beat);
+  }
+  if (now - last_heard_ > heartbeat_ * liveness_ + backoff_) {
+    if (options_.embedded) {
+      logger().error("worker: lost the coordinator at {}; exiting", options_.coordinator);
+      exit_code_ = 1;
+      return false;
+    }
+    // Paranoid Pirate: reconnect, waiting longer each time up to a cap.
+    backoff_ = std::min(std::max(backoff_ * 2, heartbeat_), heartbeat_ * 32);
+    logger().warn("worker: lost the coordinator at {}; reconnecting", options_.coordinator);
+    connect();
+  }
+  return true;
+}
+
+void Worker::Loop::slot_main() {
+  while (true) {
+    v1::Assignment assignment;
+    auto cancel = std::make_shared<CancelFlag>();
+    {
+      std::unique_lock lock(mu_);
+      work_cv_.wait(lock, [&]() TASKMILL_REQUIRES(mu_) { return slots_stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      assignment = std::move(queue_.front());
+      queue_.pop_front();
+      running_.emplace(assignment.id(), cancel);
+      if (started_.empty() && finished_.empty()) wake_.notify();
+      started_.push_back(assignment.id());
+    }
+    v1::JobResult result = run_assignment(assignment, *cancel);
+    bool was_idle = false;
+    {
+      std::lock_guard lock(mu_);
+      running_.erase(assignment.id());
+      was_idle = finished_.empty() && started_.empty();
+      finished_.push_back(std::move(result));
+    }
+    if (was_idle) wake_.notify();  // one wake-up per batch of results, not per result
+  }
+}
+
+void Worker::Loop::stop_slots() {
+  {
+    std::lock_guard lock(mu_);
+    slots_stop_ = true;
+    queue_.clear();
+    for (auto& [id, flag] : running_) flag->request();
+  }
+  work_cv_.notify_all();
+  for (std::thread& t : slots_) t.join();
+}
+
+Worker::Worker(WorkerOptions options) : loop_(std::make_unique<Loop>(std::move(options))) {}
+Worker::~Worker() = default;
+int Worker::run() { return loop_->run(); }
+void Worker::stop() noexcept { loop_->stop(); }
+
+}  // namespace taskmill::worker
