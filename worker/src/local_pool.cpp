@@ -173,6 +173,10 @@ class LocalWorkerPool::Supervisor {
 
   void shut_down() {
     const auto deadline = Clock::now() + grace_;
+    // A worker still starting never heard the coordinator's goodbye: tell every one.
+    for (Child& c : children_) {
+      if (c.pidfd >= 0) ::kill(c.process->id(), SIGTERM);
+    }
     for (Child& c : children_) {
       if (c.pidfd < 0) continue;
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();

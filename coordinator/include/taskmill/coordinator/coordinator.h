@@ -34,8 +34,10 @@ struct CoordinatorOptions {
   std::chrono::milliseconds heartbeat{500};
   // Missed heartbeats before a peer is declared gone. Default: 3.
   int liveness = 3;
-  // Jobs assigned to a worker beyond its free slots, to hide the round trip. Default: 1.
-  int prefetch = 1;
+  // Jobs assigned to a worker beyond its free slots, to hide the round trip.
+  // A prefetched job waits behind a busy slot even when another worker is
+  // idle, so the default is 0: no job ever waits on a worker. Default: 0.
+  int prefetch = 0;
   // Accept a supervisor's reports of worker exits (embedded mode only). Default: false.
   bool accept_supervisor = false;
 };

@@ -37,8 +37,8 @@ class LocalWorkerPool {
   LocalWorkerPool(const LocalWorkerPool&) = delete;
   LocalWorkerPool& operator=(const LocalWorkerPool&) = delete;
 
-  // Stops replacing workers, waits up to `grace` for them to exit (the
-  // coordinator's goodbye makes them), then kills the rest.
+  // Stops replacing workers, sends each SIGTERM, waits up to `grace` for
+  // them to exit, then kills the rest.
   void stop(std::chrono::milliseconds grace);
   // Process ids of the running workers (for tests and `taskmill workers`).
   std::vector<int> pids() const;

@@ -1,11 +1,12 @@
+// Behaviour particular to the thread backend: what only threads in one
+// process can do (priorities observed in order, per-thread initializers,
+// serialize = true, progress reports, a job shutting down its own executor).
 #include <catch2/catch.hpp>
 
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <set>
-#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -14,65 +15,13 @@
 #include "taskmill/executor.h"
 #include "taskmill/jobs/samples.h"
 
-using namespace std::chrono_literals;
 using namespace taskmill::testing;
 using taskmill::Future;
 using taskmill::JobState;
 
-TEST_CASE("submit returns a future of the job's reply", "[integration][submit]") {
+TEST_CASE("a thread executor has the workers its configuration asks for", "[integration][thread]") {
   auto workers = GENERATE(1, 2, 4);
-  auto ex = executor_with(workers);
-  CHECK(ex.workers() == static_cast<std::size_t>(workers));
-  Future<std::int64_t> f = ex.submit(square, 12);
-  CHECK(f.get() == 144);
-  CHECK(f.done());
-  CHECK(f.state() == JobState::kSucceeded);
-  CHECK(f.exception() == nullptr);
-  CHECK(ex.submit(taskmill::jobs::count_primes, taskmill::jobs::make_range(0, 100)).get() == 25);
-}
-
-TEST_CASE("a job can be submitted by name", "[integration][submit]") {
-  auto ex = executor_with(2);
-  CHECK(ex.submit<std::int64_t>("test.square", std::int64_t{9}).get() == 81);
-}
-
-TEST_CASE("submitting an unregistered job name fails at submit", "[integration][submit]") {
-  auto ex = executor_with(1);
-  CHECK_THROWS_AS(ex.submit<std::int64_t>("test.nope", std::int64_t{1}), taskmill::UnknownJobError);
-  CHECK_THROWS_WITH(ex.submit<std::int64_t>("test.nope", std::int64_t{1}), Catch::Contains("'test.nope'"));
-  CHECK_THROWS_AS(ex.submit<std::int64_t>("test.square", std::string("x")), std::invalid_argument);
-}
-
-TEST_CASE("many threads submitting at once each get their own results", "[integration][submit]") {
-  auto workers = GENERATE(1, 2, 4);
-  auto ex = executor_with(workers);
-  constexpr int kThreads = 4;
-  constexpr int kPerThread = 500;
-  std::atomic<int> wrong{0};
-  std::vector<std::thread> submitters;
-  for (int t = 0; t < kThreads; ++t) {
-    submitters.emplace_back([&, t] {
-      std::vector<Future<std::int64_t>> mine;
-      for (int i = 0; i < kPerThread; ++i) mine.push_back(ex.submit(square, t * kPerThread + i));
-      for (int i = 0; i < kPerThread; ++i) {
-        const std::int64_t x = t * kPerThread + i;
-        if (mine[i].get() != x * x) ++wrong;
-      }
-    });
-  }
-  for (auto& s : submitters) s.join();
-  CHECK(wrong == 0);
-}
-
-TEST_CASE("every job gets its own id, which its context reports", "[integration][context]") {
-  auto ex = executor_with(2);
-  std::set<std::uint64_t> ids;
-  for (int i = 0; i < 50; ++i) {
-    Future<std::uint64_t> f = ex.submit(own_id, 0);
-    CHECK(f.get() == f.id().value);
-    ids.insert(f.id().value);
-  }
-  CHECK(ids.size() == 50);
+  CHECK(executor_with(workers).workers() == static_cast<std::size_t>(workers));
 }
 
 TEST_CASE("a running job's progress reports show on its future", "[integration][context]") {
@@ -151,30 +100,15 @@ TEST_CASE("the executor comes from the file TASKMILL_CONFIG names", "[integratio
   CHECK_THROWS_AS(taskmill::Executor::from_file("/nonexistent.toml"), taskmill::ConfigError);
 }
 
-TEST_CASE("get() on a temporary future returns the reply by value", "[integration][future]") {
-  auto ex = executor_with(1);
-  std::int64_t y = ex.submit(square, 5).get();
-  CHECK(y == 25);
-}
-
-TEST_CASE("done callbacks run exactly once, at once if the job is already done", "[integration][future]") {
-  auto workers = GENERATE(1, 2);
-  auto ex = executor_with(workers);
-  auto gate = new_gate();
-  std::atomic<int> calls{0};
-  auto f = ex.submit(gated, gate);
-  f.add_done_callback([&](const Future<std::int64_t>& done) { calls += static_cast<int>(done.get() == gate); });
-  CHECK(calls == 0);
-  open_gate(gate);
-  f.wait();
-  f.add_done_callback([&](const Future<std::int64_t>&) { calls += 10; });  // already done: runs here
-  CHECK(calls == 11);
-}
-
-TEST_CASE("then() chains a continuation on the reply", "[integration][future]") {
+TEST_CASE("a job may shut down its own executor", "[integration][shutdown]") {
+  static taskmill::Executor* self = nullptr;
+  static const taskmill::Job<std::int64_t, std::int64_t> shut_down_self{
+      "test.shut_down_self", [](const std::int64_t& x, taskmill::JobContext&) -> std::int64_t {
+        self->shutdown();  // must not wait for itself
+        return x;
+      }};
   auto ex = executor_with(2);
-  Future<std::string> g = ex.submit(square, 6).then([](const Future<std::int64_t>& f) { return std::to_string(f.get()); });
-  CHECK(g.get() == "36");
-  Future<int> h = ex.submit(fail_on_13, 13).then([](const Future<std::int64_t>& f) { return static_cast<int>(f.get()); });
-  CHECK_THROWS_AS(h.get(), taskmill::JobError);
+  self = &ex;
+  CHECK(ex.submit(shut_down_self, 5).get() == 5);
+  CHECK_THROWS_AS(ex.submit(square, 1), taskmill::ShutdownError);
 }

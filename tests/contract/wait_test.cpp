@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "support/executors.h"
+#include "support/contract.h"
 #include "support/test_jobs.h"
 #include "taskmill/executor.h"
 #include "taskmill/wait.h"
@@ -14,8 +14,8 @@ using namespace taskmill::testing;
 using taskmill::Future;
 using taskmill::ReturnWhen;
 
-TEST_CASE("wait_for reports whether the job finished in time", "[integration][wait]") {
-  auto ex = executor_with(1);
+TEST_CASE("wait_for reports whether the job finished in time", "[contract][wait]") {
+  auto ex = contract_executor(1);
   auto gate = new_gate();
   auto f = ex.submit(gated, gate);
   CHECK_FALSE(f.wait_for(10ms));
@@ -23,9 +23,9 @@ TEST_CASE("wait_for reports whether the job finished in time", "[integration][wa
   CHECK(f.wait_for(1h));
 }
 
-TEST_CASE("wait(ALL_COMPLETED) returns when every future is done", "[integration][wait]") {
+TEST_CASE("wait(ALL_COMPLETED) returns when every future is done", "[contract][wait]") {
   auto workers = GENERATE(1, 2, 4);
-  auto ex = executor_with(workers);
+  auto ex = contract_executor(workers);
   std::vector<Future<std::int64_t>> fs;
   for (int i = 0; i < 100; ++i) fs.push_back(ex.submit(square, i));
   auto [done, not_done] = taskmill::wait(fs);
@@ -33,8 +33,8 @@ TEST_CASE("wait(ALL_COMPLETED) returns when every future is done", "[integration
   CHECK(not_done.empty());
 }
 
-TEST_CASE("wait(FIRST_COMPLETED) returns once one future is done", "[integration][wait]") {
-  auto ex = executor_with(2);
+TEST_CASE("wait(FIRST_COMPLETED) returns once one future is done", "[contract][wait]") {
+  auto ex = contract_executor(2);
   auto gate = new_gate();
   std::vector<Future<std::int64_t>> fs{ex.submit(gated, gate), ex.submit(square, 4)};
   auto result = taskmill::wait(fs, ReturnWhen::kFirstCompleted);
@@ -45,8 +45,8 @@ TEST_CASE("wait(FIRST_COMPLETED) returns once one future is done", "[integration
   open_gate(gate);
 }
 
-TEST_CASE("wait(FIRST_EXCEPTION) returns at the first failure", "[integration][wait]") {
-  auto ex = executor_with(2);
+TEST_CASE("wait(FIRST_EXCEPTION) returns at the first failure", "[contract][wait]") {
+  auto ex = contract_executor(2);
   auto gate = new_gate();
   std::vector<Future<std::int64_t>> fs{ex.submit(gated, gate), ex.submit(fail_on_13, 13)};
   auto result = taskmill::wait(fs, ReturnWhen::kFirstException);
@@ -58,8 +58,8 @@ TEST_CASE("wait(FIRST_EXCEPTION) returns at the first failure", "[integration][w
   CHECK(taskmill::wait(ok, ReturnWhen::kFirstException).done.size() == 2);
 }
 
-TEST_CASE("wait with a timeout returns what is done without throwing", "[integration][wait]") {
-  auto ex = executor_with(2);
+TEST_CASE("wait with a timeout returns what is done without throwing", "[contract][wait]") {
+  auto ex = contract_executor(2);
   auto gate = new_gate();
   std::vector<Future<std::int64_t>> fs{ex.submit(gated, gate), ex.submit(square, 3)};
   fs[1].wait();
@@ -69,14 +69,14 @@ TEST_CASE("wait with a timeout returns what is done without throwing", "[integra
   open_gate(gate);
 }
 
-TEST_CASE("wait accepts futures of different reply types", "[integration][wait]") {
-  auto ex = executor_with(2);
+TEST_CASE("wait accepts futures of different reply types", "[contract][wait]") {
+  auto ex = contract_executor(2);
   std::vector<taskmill::FutureBase> mixed{ex.submit(square, 2), ex.submit(text, std::string("x"))};
   CHECK(taskmill::wait(mixed).done.size() == 2);
 }
 
-TEST_CASE("as_completed yields futures in the order they finish", "[integration][as_completed]") {
-  auto ex = executor_with(2);
+TEST_CASE("as_completed yields futures in the order they finish", "[contract][as_completed]") {
+  auto ex = contract_executor(2);
   auto first = new_gate();
   auto second = new_gate();
   std::vector<Future<std::int64_t>> fs{ex.submit(gated, second), ex.submit(gated, first)};
@@ -92,8 +92,8 @@ TEST_CASE("as_completed yields futures in the order they finish", "[integration]
   CHECK(order == std::vector<std::int64_t>{first, second});
 }
 
-TEST_CASE("as_completed yields already finished futures first", "[integration][as_completed]") {
-  auto ex = executor_with(1);
+TEST_CASE("as_completed yields already finished futures first", "[contract][as_completed]") {
+  auto ex = contract_executor(1);
   auto done = ex.submit(square, 7);
   done.wait();
   auto gate = new_gate();
@@ -108,8 +108,8 @@ TEST_CASE("as_completed yields already finished futures first", "[integration][a
   CHECK(it == completed.end());
 }
 
-TEST_CASE("as_completed throws TimeoutError when the rest do not finish in time", "[integration][as_completed]") {
-  auto ex = executor_with(2);
+TEST_CASE("as_completed throws TimeoutError when the rest do not finish in time", "[contract][as_completed]") {
+  auto ex = contract_executor(2);
   auto gate = new_gate();
   std::vector<Future<std::int64_t>> fs{ex.submit(square, 5), ex.submit(gated, gate)};
   int yielded = 0;

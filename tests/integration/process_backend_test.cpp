@@ -1,0 +1,267 @@
+// The process backend over real processes: workers killed, crashing, joining
+// late; a wrong address; the daemons' signals; bad input on the wire; a dead
+// caller's workers. Every test ends by checking each future's one outcome.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "support/daemons.h"
+#include "support/test_jobs.h"
+#include "taskmill/executor.h"
+#include "taskmill/jobs/samples.h"
+#include "taskmill/v1/taskmill.pb.h"
+#include "taskmill/wire.h"
+
+using namespace std::chrono_literals;
+using namespace taskmill::testing;
+using taskmill::Future;
+using taskmill::JobState;
+
+namespace {
+
+taskmill::Config embedded(std::size_t workers, int max_retries = 3) {
+  taskmill::Config config;
+  config.backend = taskmill::BackendKind::kProcess;
+  config.workers = workers;
+  config.max_retries = max_retries;
+  return config;
+}
+
+taskmill::Config service(const std::string& address) {
+  taskmill::Config config;
+  config.backend = taskmill::BackendKind::kProcess;
+  config.coordinator = address;
+  config.heartbeat = 100ms;
+  return config;
+}
+
+// Gone, or a zombie waiting for whoever adopted it to reap it.
+bool process_gone(int pid) {
+  for (int i = 0; i < 2000; ++i) {  // up to ~20 s; a CTest timeout stops a real hang first
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string skip, state;
+    if (!(stat >> skip >> skip >> state) || state == "Z") return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+// Counts each future's completions: a history check that nothing finished twice or never.
+struct History {
+  std::atomic<int> outcomes{0};
+  template <class R>
+  void watch(Future<R>& f) {
+    f.add_done_callback([this](const Future<R>&) { ++outcomes; });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a worker killed mid-job: the job runs again elsewhere and its future sees one result",
+          "[integration][process][fault]") {
+  taskmill::Executor ex(embedded(2));
+  History history;
+  auto gate = new_gate();
+  auto f = ex.submit(gated, gate);
+  history.watch(f);
+  wait_for_waiters(gate, 1);
+  const int first = waiter_pid(gate, 0);
+  ::kill(first, SIGKILL);
+  wait_for_waiters(gate, 2);  // the second attempt reached the gate, in another process
+  CHECK(waiter_pid(gate, 1) != first);
+  open_gate(gate);
+  CHECK(f.get() == gate);
+  ex.shutdown();
+  CHECK(history.outcomes == 1);
+}
+
+TEST_CASE("SIGKILL of a worker during a batch loses no job and duplicates none", "[integration][process][fault]") {
+  taskmill::Executor ex(embedded(2));
+  History history;
+  auto gate = new_gate();
+  auto marker = ex.submit(gated, gate);  // learn one worker's pid
+  wait_for_waiters(gate, 1);
+  const int victim = waiter_pid(gate, 0);
+  std::vector<Future<std::int64_t>> batch;
+  for (int i = 0; i < 100; ++i) {
+    batch.push_back(ex.submit(taskmill::jobs::spin, 2000 + i));  // 2 ms of CPU each
+    history.watch(batch.back());
+  }
+  open_gate(gate);
+  batch.front().wait();
+  ::kill(victim, SIGKILL);
+  for (int i = 0; i < 100; ++i) CHECK(batch[i].get() == 2000 + i);
+  CHECK(marker.get() == gate);
+  ex.shutdown();
+  CHECK(history.outcomes == 100);
+}
+
+TEST_CASE("a job that kills its worker fails with 'worker lost' after max_retries, and the pool recovers",
+          "[integration][process][fault]") {
+  auto how = GENERATE(0, 1);  // segfault, abort
+  taskmill::Executor ex(embedded(2, /*max_retries=*/1));
+  auto f = ex.submit(crash, how);
+  try {
+    f.get();
+    FAIL("a crashing job returned");
+  } catch (const taskmill::JobError& e) {
+    CHECK(e.remote_type() == "taskmill::WorkerLost");
+    CHECK_THAT(e.what(), Catch::Contains("2 attempts") && Catch::Contains(how == 0 ? "SIGSEGV" : "SIGABRT"));
+  }
+  CHECK(f.state() == JobState::kFailed);
+  CHECK(ex.submit(square, 7).get() == 49);
+}
+
+TEST_CASE("a worker that joins late runs the jobs queued before it", "[integration][process][service]") {
+  auto coordinator = Daemon::coordinator();
+  taskmill::Executor ex(service(coordinator.address()));
+  std::vector<Future<std::int64_t>> fs;
+  for (int i = 0; i < 5; ++i) fs.push_back(ex.submit(square, i));
+  CHECK_FALSE(fs[0].wait_for(50ms));  // no worker yet: nothing can run
+  auto worker = Daemon::worker(coordinator.address());
+  for (int i = 0; i < 5; ++i) CHECK(fs[i].get() == i * i);
+}
+
+TEST_CASE("a hung service worker is noticed by its missed heartbeats and its job runs on another",
+          "[integration][process][service][fault]") {
+  auto coordinator = Daemon::coordinator({"--heartbeat-ms", "100", "--liveness", "3"});
+  auto first = Daemon::worker(coordinator.address());
+  taskmill::Executor ex(service(coordinator.address()));
+  auto gate = new_gate();
+  auto f = ex.submit(gated, gate);
+  wait_for_waiters(gate, 1);
+  REQUIRE(waiter_pid(gate, 0) == first.pid());
+  auto second = Daemon::worker(coordinator.address());
+  first.kill(SIGSTOP);  // hung, not dead: only the heartbeats can tell
+  wait_for_waiters(gate, 2);
+  CHECK(waiter_pid(gate, 1) == second.pid());
+  open_gate(gate);
+  CHECK(f.get() == gate);
+  first.kill(SIGKILL);
+}
+
+TEST_CASE("a coordinator address where nobody answers fails clearly instead of hanging", "[integration][process]") {
+  taskmill::Config config = service("tcp://127.0.0.1:9");
+  config.connect_timeout = 200ms;
+  CHECK_THROWS_WITH(taskmill::Executor(config),
+                    Catch::Contains("no coordinator answered at tcp://127.0.0.1:9 within 200 ms"));
+}
+
+TEST_CASE("taskmill-coordinator and taskmill-worker exit cleanly on SIGTERM", "[integration][process][service]") {
+  auto coordinator = Daemon::coordinator();
+  auto worker = Daemon::worker(coordinator.address());
+  worker.kill(SIGTERM);
+  CHECK(worker.wait() == 0);
+  coordinator.kill(SIGTERM);
+  CHECK(coordinator.wait() == 0);
+  CHECK_THAT(coordinator.rest_of_output(), Catch::Contains("stopped by signal 15"));
+}
+
+TEST_CASE("garbage on the wire is answered with an error and harms nobody", "[integration][process][service]") {
+  auto coordinator = Daemon::coordinator();
+  auto worker = Daemon::worker(coordinator.address());
+  zmq::context_t context;
+  zmq::socket_t rogue(context, zmq::socket_type::dealer);
+  rogue.set(zmq::sockopt::linger, 0);
+  rogue.set(zmq::sockopt::rcvtimeo, 5000);
+  rogue.connect(coordinator.address());
+  auto expect_error = [&](const std::string& about) {
+    zmq::message_t reply;
+    REQUIRE(rogue.recv(reply));
+    taskmill::v1::Envelope envelope;
+    REQUIRE(taskmill::wire::decode(reply, &envelope).is_ok());
+    REQUIRE(envelope.has_error());
+    CHECK_THAT(envelope.error().message(), Catch::Contains(about));
+  };
+  rogue.send(zmq::str_buffer("\xff\x01 not a protobuf"), zmq::send_flags::none);
+  expect_error("malformed envelope");
+  taskmill::v1::Envelope old;
+  old.mutable_heartbeat();
+  std::string bytes = old.SerializeAsString();  // version 0
+  rogue.send(zmq::buffer(bytes), zmq::send_flags::none);
+  expect_error("protocol version 0");
+  taskmill::v1::Envelope submit;
+  submit.mutable_submit()->add_jobs()->set_job("test.square");
+  auto frame = taskmill::wire::encode(submit);
+  rogue.send(frame, zmq::send_flags::none);
+  expect_error("send hello first");
+  rogue.send(zmq::str_buffer("a"), zmq::send_flags::sndmore);
+  rogue.send(zmq::str_buffer("b"), zmq::send_flags::none);
+  expect_error("exactly one Envelope frame");
+  taskmill::Executor ex(service(coordinator.address()));  // everyone else is still served
+  CHECK(ex.submit(square, 9).get() == 81);
+}
+
+TEST_CASE("a job no connected worker offers is refused with its name", "[integration][process][service]") {
+  auto coordinator = Daemon::coordinator();
+  auto worker = Daemon::worker(coordinator.address());
+  taskmill::Executor ex(service(coordinator.address()));
+  CHECK(ex.submit(square, 2).get() == 4);  // the worker has registered
+  static const taskmill::Job<std::int64_t, std::int64_t> only_here{
+      "test.only_in_this_process", [](const std::int64_t& x, taskmill::JobContext&) -> std::int64_t { return x; }};
+  auto f = ex.submit(only_here, 1);
+  CHECK_THROWS_WITH(f.get(), Catch::Contains("no connected worker offers this job: 'test.only_in_this_process'"));
+}
+
+TEST_CASE("the embedded backend keeps its sockets in a private directory and removes it", "[integration][process]") {
+  namespace fs = std::filesystem;
+  const fs::path runtime = fs::temp_directory_path() / ("taskmill-runtime-" + std::to_string(::getpid()));
+  fs::create_directories(runtime);
+  ::setenv("XDG_RUNTIME_DIR", runtime.c_str(), 1);
+  {
+    taskmill::Executor ex(embedded(1));
+    CHECK(ex.submit(square, 3).get() == 9);
+    std::vector<fs::path> dirs(fs::directory_iterator(runtime), fs::directory_iterator{});
+    REQUIRE(dirs.size() == 1);
+    struct stat info {};
+    REQUIRE(::stat(dirs[0].c_str(), &info) == 0);
+    CHECK((info.st_mode & 0777) == 0700);
+    CHECK(fs::exists(dirs[0] / "coordinator"));
+  }
+  ::unsetenv("XDG_RUNTIME_DIR");
+  CHECK(fs::is_empty(runtime));
+  fs::remove_all(runtime);
+}
+
+// Run by the next test in a child process of its own (hidden from normal runs).
+TEST_CASE("embedded child process that waits to be killed", "[.child]") {
+  taskmill::Executor ex(embedded(2));
+  std::set<std::int64_t> pids;
+  auto gate = new_gate();
+  std::vector<Future<std::int64_t>> both{ex.submit(gated, gate), ex.submit(gated, gate)};
+  wait_for_waiters(gate, 2);  // both workers are busy: one job each
+  std::printf("workers %d %d\n", waiter_pid(gate, 0), waiter_pid(gate, 1));
+  std::fflush(stdout);
+  std::this_thread::sleep_for(60s);
+}
+
+TEST_CASE("when the caller dies, its workers exit on their own", "[integration][process][fault]") {
+  boost::process::ipstream out;
+  boost::process::child caller(boost::process::exe = "/proc/self/exe",
+                               boost::process::args = {"embedded child process that waits to be killed"},
+                               boost::process::std_out > out);
+  std::string line;
+  while (std::getline(out, line) && !line.starts_with("workers ")) {
+  }
+  int a = 0;
+  int b = 0;
+  REQUIRE(std::sscanf(line.c_str(), "workers %d %d", &a, &b) == 2);
+  ::kill(caller.id(), SIGKILL);
+  caller.wait();
+  CHECK(process_gone(a));
+  CHECK(process_gone(b));
+}

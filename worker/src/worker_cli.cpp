@@ -1,0 +1,60 @@
+// The taskmill-worker command line, shared by taskmill-worker and by programs
+// that build a worker with their own jobs linked in (the test suite's).
+//
+//   taskmill-worker --coordinator tcp://HOST:5555 [--slots N] [--jobs PLUGIN.so ...]
+//
+// Runs the jobs built into it (the sample jobs) and those registered by the
+// plugins it loads (shared libraries whose Job objects register when loaded).
+// SIGINT or SIGTERM: finish, say goodbye, exit 0.
+#include <CLI/CLI.hpp>
+#include <dlfcn.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "taskmill/worker/cli.h"
+#include "taskmill/worker/worker.h"
+
+namespace taskmill::worker {
+namespace {
+
+Worker* running_worker = nullptr;
+
+void on_stop_signal(int) {
+  if (running_worker != nullptr) running_worker->stop();
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"taskmill-worker: runs jobs for a taskmill coordinator"};
+  WorkerOptions options;
+  std::vector<std::string> plugins;
+  options.slots = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  app.add_option("--coordinator", options.coordinator, "the coordinator's address, e.g. tcp://10.0.0.5:5555")
+      ->required();
+  app.add_option("--slots", options.slots, "jobs run at once (default: hardware threads)")->check(CLI::Range(1, 4096));
+  app.add_option("--jobs", plugins, "shared library of jobs to load (repeatable)")->check(CLI::ExistingFile);
+  CLI11_PARSE(app, argc, argv);
+
+  for (const std::string& plugin : plugins) {
+    if (::dlopen(plugin.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
+      std::fprintf(stderr, "taskmill-worker: cannot load %s: %s\n", plugin.c_str(), ::dlerror());
+      return 2;
+    }
+  }
+  Worker worker(options);
+  running_worker = &worker;
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+  std::printf("taskmill-worker: serving %s with %d slots\n", options.coordinator.c_str(), options.slots);
+  std::fflush(stdout);
+  const int status = worker.run();
+  running_worker = nullptr;
+  return status;
+}
+
+}  // namespace taskmill::worker
