@@ -171,7 +171,8 @@ void ProcessBackend::io_main() {
       wire::send(*dealer_, beat);
       last_sent_ = now;
     }
-    if (now - last_heard_ > config_.heartbeat * config_.liveness && !pending_.empty()) {
+    // An embedded coordinator shares this process: if it is silent it is busy, not gone.
+    if (!embedded_ && now - last_heard_ > config_.heartbeat * config_.liveness && !pending_.empty()) {
       fail_all_pending("lost the coordinator at " + endpoint_ + ": it missed " + std::to_string(config_.liveness) +
                        " heartbeats");
     }

@@ -48,8 +48,9 @@ class Coordinator::Loop {
   void unpark(const Worker& worker);
   void deliver(const Job& job, v1::JobResult&& result);
   void end_unrun(std::uint64_t id, v1::Outcome outcome, const std::string& message);
-  void worker_lost(const std::string& peer, const std::string& why, bool counts_as_attempt = true);
-  void client_gone(const std::string& peer);
+  // `peer` by value: callers pass names owned by the tables this erases from.
+  void worker_lost(std::string peer, const std::string& why, bool counts_as_attempt = true);
+  void client_gone(std::string peer);
   void cancel_on_worker(const Job& job, std::uint64_t id);
   void tick(Clock::time_point now);
   void flush();
@@ -313,7 +314,7 @@ void Coordinator::Loop::end_unrun(std::uint64_t id, v1::Outcome outcome, const s
   jobs_.erase(id);
 }
 
-void Coordinator::Loop::worker_lost(const std::string& peer, const std::string& why, bool counts_as_attempt) {
+void Coordinator::Loop::worker_lost(std::string peer, const std::string& why, bool counts_as_attempt) {
   const Worker* worker = workers_.find(peer);
   if (worker == nullptr) return;
   logger().warn("coordinator: worker {} lost: {}", worker->name, why);
@@ -338,7 +339,7 @@ void Coordinator::Loop::worker_lost(const std::string& peer, const std::string& 
   peers_.erase(peer);
 }
 
-void Coordinator::Loop::client_gone(const std::string& peer) {
+void Coordinator::Loop::client_gone(std::string peer) {
   // Its jobs die with it: queued ones are dropped, running ones told to stop.
   for (std::uint64_t id : jobs_.ids_of_client(peer)) {
     Job* job = jobs_.find(id);

@@ -17,7 +17,10 @@
 #include <thread>
 #include <vector>
 
+#include <google/protobuf/descriptor.h>
 #include <zmq.hpp>
+
+#include <map>
 
 #include "support/daemons.h"
 #include "support/test_jobs.h"
@@ -264,4 +267,37 @@ TEST_CASE("when the caller dies, its workers exit on their own", "[integration][
   caller.wait();
   CHECK(process_gone(a));
   CHECK(process_gone(b));
+}
+
+TEST_CASE("a worker registers with its catalog: job names with their request and reply descriptors",
+          "[integration][process][catalog]") {
+  zmq::context_t context;
+  zmq::socket_t router(context, zmq::socket_type::router);
+  router.set(zmq::sockopt::linger, 0);
+  router.set(zmq::sockopt::rcvtimeo, 10000);
+  router.bind("tcp://127.0.0.1:*");
+  auto worker = Daemon::worker(router.get(zmq::sockopt::last_endpoint));
+  zmq::message_t peer;
+  zmq::message_t frame;
+  REQUIRE(router.recv(peer));
+  REQUIRE(router.recv(frame));
+  taskmill::v1::Envelope envelope;
+  REQUIRE(taskmill::wire::decode(frame, &envelope).is_ok());
+  REQUIRE(envelope.has_hello());
+  const auto& hello = envelope.hello();
+  CHECK(hello.kind() == taskmill::v1::PEER_KIND_WORKER);
+  CHECK(hello.slots() == 1);
+  CHECK(hello.pid() == static_cast<std::uint32_t>(worker.pid()));
+  std::map<std::string, std::pair<std::string, std::string>> catalog;
+  for (const auto& type : hello.catalog()) catalog[type.name()] = {type.request_type(), type.reply_type()};
+  CHECK(catalog["test.square"] == std::pair<std::string, std::string>{"google.protobuf.Int64Value",
+                                                                      "google.protobuf.Int64Value"});
+  CHECK(catalog["count_primes"].first == "taskmill.jobs.v1.Range");
+  // The descriptors alone describe the types: a pool built from them knows every field.
+  google::protobuf::DescriptorPool pool;
+  for (const auto& file : hello.descriptors().file()) REQUIRE(pool.BuildFile(file) != nullptr);
+  const auto* range = pool.FindMessageTypeByName("taskmill.jobs.v1.Range");
+  REQUIRE(range != nullptr);
+  CHECK(range->FindFieldByName("lo") != nullptr);
+  CHECK(pool.FindMessageTypeByName("google.protobuf.Int64Value") != nullptr);
 }

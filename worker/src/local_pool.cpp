@@ -117,9 +117,10 @@ class LocalWorkerPool::Supervisor {
                                         ? own_arguments()
                                         : std::vector<std::string>(options_.command.begin() + 1, options_.command.end());
     bp::environment env = boost::this_process::environment();
-    env[kWorkerEndpointEnv] = options_.coordinator;
-    env[kWorkerSlotsEnv] = std::to_string(options_.slots_per_worker);
-    env[kWorkerParentEnv] = std::to_string(::getpid());
+    // set(), not operator[]: Boost 1.74's find() reads past the end of shorter entries.
+    env.set(kWorkerEndpointEnv, options_.coordinator);
+    env.set(kWorkerSlotsEnv, std::to_string(options_.slots_per_worker));
+    env.set(kWorkerParentEnv, std::to_string(::getpid()));
     Child child;
     try {
       child.process = std::make_unique<bp::child>(bp::exe = program, bp::args = args, env);

@@ -12,7 +12,11 @@
 #include <random>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
 
 #include "run_assignment.h"
 #include "taskmill/annotations.h"
@@ -32,6 +36,14 @@ std::string host_and_pid() {
   return std::string(host) + ":" + std::to_string(::getpid());
 }
 
+// Adds `file` and everything it imports to `set`, each once.
+void add_file(const google::protobuf::FileDescriptor* file, std::unordered_set<std::string>& seen,
+              google::protobuf::FileDescriptorSet& set) {
+  if (!seen.insert(file->name()).second) return;
+  for (int i = 0; i < file->dependency_count(); ++i) add_file(file->dependency(i), seen, set);
+  file->CopyTo(set.add_file());
+}
+
 v1::Envelope hello_message(int slots) {
   v1::Envelope envelope;
   v1::Hello* hello = envelope.mutable_hello();
@@ -39,11 +51,14 @@ v1::Envelope hello_message(int slots) {
   hello->set_name(host_and_pid());
   hello->set_slots(static_cast<std::uint32_t>(slots));
   hello->set_pid(static_cast<std::uint32_t>(::getpid()));
+  std::unordered_set<std::string> files;
   for (const JobInfo* job : JobRegistry::global().list()) {
     v1::JobType* type = hello->add_catalog();
     type->set_name(job->name);
     type->set_request_type(job->request_type->full_name());
     type->set_reply_type(job->reply_type->full_name());
+    add_file(job->request_type->file(), files, *hello->mutable_descriptors());
+    add_file(job->reply_type->file(), files, *hello->mutable_descriptors());
   }
   return envelope;
 }
@@ -233,9 +248,10 @@ bool Worker::Loop::tick(Clock::time_point now) {
   }
   if (now - last_heard_ > heartbeat_ * liveness_ + backoff_) {
     if (options_.embedded) {
-      logger().error("worker: lost the coordinator at {}; exiting", options_.coordinator);
-      exit_code_ = 1;
-      return false;
+      // The coordinator lives in our parent, which is alive (checked above):
+      // silence means it is busy, not gone. Keep waiting.
+      last_heard_ = now;
+      return true;
     }
     // Paranoid Pirate: reconnect, waiting longer each time up to a cap.
     backoff_ = std::min(std::max(backoff_ * 2, heartbeat_), heartbeat_ * 32);

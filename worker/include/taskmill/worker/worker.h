@@ -22,8 +22,8 @@ namespace taskmill::worker {
 struct WorkerOptions {
   std::string coordinator;  // tcp://HOST:PORT or ipc://PATH
   int slots = 1;            // jobs run at once
-  // Embedded: exit when the coordinator says goodbye or goes silent, or when
-  // the parent process `parent_pid` is gone. Default: false (reconnect).
+  // Embedded: exit when the coordinator says goodbye or the parent process
+  // `parent_pid` is gone. Default: false (reconnect when the coordinator is silent).
   bool embedded = false;
   int parent_pid = 0;
   std::chrono::milliseconds heartbeat{500};  // until the coordinator's Welcome says otherwise
@@ -38,7 +38,7 @@ class Worker {
   Worker& operator=(const Worker&) = delete;
 
   // Serves jobs until stopped. Returns a process exit status: 0 after stop()
-  // or a goodbye, 1 when an embedded worker lost its coordinator or parent.
+  // or a goodbye, 1 when an embedded worker lost its parent.
   int run();
   // Makes run() return soon; async-signal-safe (it writes an eventfd).
   void stop() noexcept;

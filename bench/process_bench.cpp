@@ -1,0 +1,363 @@
+// process_bench.cpp: W1-W4 of BENCHMARKS.md on taskmill's process backend, 2
+// workers, in its two deployments:
+//
+//   embedded  Config{backend = process, workers = 2}: the executor runs its own
+//             coordinator thread and re-executes this program as 2 workers
+//             (hence taskmill::init() first thing in main).
+//   service   this program starts the real daemons, taskmill-coordinator
+//             --listen tcp://127.0.0.1:* and 2 x taskmill-worker --slots 1,
+//             and connects with Config{coordinator = ADDRESS, workers = 2}.
+//
+//   W1   20,000 `identity` jobs: submit all, then get all; and the same as
+//        map(identity, inputs, {.chunksize = 256}). jobs/s
+//   W2   2,000 sequential submit -> get round trips of `identity` after 100
+//        warm-up. p50 and p99 in microseconds
+//   W3a  200 x spin(10,000 us); W3b 10,000 x spin(100 us). Efficiency =
+//        ideal / wall, ideal = total CPU / 2 workers (1.0 s and 0.5 s)
+//   W4   500 jobs each sending 1 MiB of taskmill::Bytes: `byte_length`
+//        (returns the length), then `echo` (returns the bytes). MiB/s of requests
+//
+// Each workload gets a fresh executor; its construction, the wait until both
+// workers run jobs, and 100 warm-up jobs are outside the timed region. Each
+// figure is the median of 3 runs (1 with --quick). A wrong result exits 1.
+//
+//   taskmill-bench-process [--quick] [--json FILE]
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "taskmill/executor.h"
+#include "taskmill/init.h"
+#include "taskmill/jobs/samples.h"
+
+extern char** environ;
+
+namespace {
+
+constexpr std::int64_t kW1Jobs = 20'000;
+constexpr std::size_t kChunk = 256;
+constexpr int kW2Trips = 2'000;
+constexpr int kWarmup = 100;
+constexpr int kW3aJobs = 200;
+constexpr std::int64_t kW3aMicros = 10'000;
+constexpr int kW3bJobs = 10'000;
+constexpr std::int64_t kW3bMicros = 100;
+constexpr int kW4Jobs = 500;
+constexpr std::size_t kMiB = std::size_t{1} << 20;
+constexpr std::size_t kWorkers = 2;
+
+using Clock = std::chrono::steady_clock;
+using taskmill::Executor;
+namespace jobs = taskmill::jobs;
+
+[[noreturn]] void die(const std::string& what, int status = 1) {
+  std::cerr << "taskmill-bench-process: " << what << '\n';
+  std::exit(status);
+}
+
+void check(std::int64_t got, std::int64_t want, const char* where) {
+  if (got != want) die(std::string("wrong result: ") + where + ": got " + std::to_string(got) + ", want " + std::to_string(want));
+}
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// ---- the service deployment: the real daemons, started with posix_spawn ----
+
+// Daemons still running, coordinator first; stopped at exit, also after die().
+std::vector<pid_t> daemons;
+
+void stop_daemons() {
+  // Workers first (they say goodbye), then the coordinator.
+  for (std::size_t i = daemons.size(); i-- > 0;) {
+    ::kill(daemons[i], SIGTERM);
+    int status = 0;
+    ::waitpid(daemons[i], &status, 0);
+  }
+  daemons.clear();
+}
+
+pid_t spawn(const std::vector<std::string>& args, int stdout_fd) {
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, stdout_fd, STDOUT_FILENO);
+  pid_t pid = 0;
+  const int err = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (err != 0) die("cannot start " + args[0] + ": " + std::strerror(err), 2);
+  return pid;
+}
+
+class Service {
+ public:
+  Service() {
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0) die("pipe failed", 2);
+    coordinator_pipe_ = out[0];
+    std::atexit(stop_daemons);
+    daemons.push_back(spawn({TASKMILL_BENCH_COORDINATOR, "--listen", "tcp://127.0.0.1:*"}, out[1]));
+    ::close(out[1]);
+    address_ = read_address();
+    const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    for (std::size_t i = 0; i < kWorkers; ++i) {
+      daemons.push_back(spawn({TASKMILL_BENCH_WORKER, "--coordinator", address_, "--slots", "1"}, null));
+    }
+    ::close(null);
+  }
+  ~Service() {
+    stop_daemons();
+    ::close(coordinator_pipe_);
+  }
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  const std::string& address() const { return address_; }
+
+ private:
+  // "taskmill-coordinator: listening on tcp://127.0.0.1:PORT"
+  std::string read_address() {
+    const std::string marker = "listening on ";
+    std::string text;
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (Clock::now() < deadline) {
+      pollfd p{coordinator_pipe_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[256];
+      const ssize_t n = ::read(coordinator_pipe_, buf, sizeof buf);
+      if (n <= 0) break;
+      text.append(buf, static_cast<std::size_t>(n));
+      const auto at = text.find(marker);
+      const auto eol = at == std::string::npos ? at : text.find('\n', at);
+      if (eol != std::string::npos) return text.substr(at + marker.size(), eol - at - marker.size());
+    }
+    die("taskmill-coordinator did not say where it listens; it said: " + text, 2);
+  }
+
+  int coordinator_pipe_ = -1;
+  std::string address_;
+};
+
+// ---- an executor ready to measure ----
+
+// Built, both workers seen running jobs at once, then warmed with 100 jobs.
+Executor ready_executor(const std::string& coordinator) {
+  taskmill::Config config;
+  config.backend = taskmill::BackendKind::kProcess;
+  config.workers = kWorkers;
+  config.coordinator = coordinator;
+  Executor ex(config);
+  // Two 20 ms spins finish together only when both workers are there.
+  bool both = false;
+  for (int attempt = 0; attempt < 100 && !both; ++attempt) {
+    const auto start = Clock::now();
+    auto a = ex.submit(jobs::spin, 20'000);
+    auto b = ex.submit(jobs::spin, 20'000);
+    check(a.get() + b.get(), 40'000, "start-up spin");
+    both = seconds_since(start) < 0.032;
+  }
+  if (!both) die("the two workers never ran jobs at the same time", 2);
+  for (int i = 0; i < kWarmup; ++i) check(ex.submit(jobs::identity, i).get(), i, "warm-up");
+  return ex;
+}
+
+// ---- the workloads: each returns its figure ----
+
+double w1_submit(Executor& ex) {
+  std::vector<taskmill::Future<std::int64_t>> futures;
+  futures.reserve(kW1Jobs);
+  const auto start = Clock::now();
+  for (std::int64_t i = 0; i < kW1Jobs; ++i) futures.push_back(ex.submit(jobs::identity, i));
+  for (std::int64_t i = 0; i < kW1Jobs; ++i) check(futures[i].get(), i, "W1 submit");
+  return static_cast<double>(kW1Jobs) / seconds_since(start);
+}
+
+double w1_map(Executor& ex) {
+  std::vector<std::int64_t> inputs(kW1Jobs);
+  for (std::int64_t i = 0; i < kW1Jobs; ++i) inputs[i] = i;
+  const auto start = Clock::now();
+  std::int64_t i = 0;
+  for (std::int64_t reply : ex.map(jobs::identity, inputs, {.chunksize = kChunk})) check(reply, i++, "W1 map");
+  const double elapsed = seconds_since(start);
+  check(i, kW1Jobs, "W1 map count");
+  return static_cast<double>(kW1Jobs) / elapsed;
+}
+
+std::pair<double, double> w2_round_trips(Executor& ex) {
+  std::vector<double> micros(kW2Trips);
+  for (int i = 0; i < kW2Trips; ++i) {
+    const auto start = Clock::now();
+    check(ex.submit(jobs::identity, i).get(), i, "W2");
+    micros[i] = seconds_since(start) * 1e6;
+  }
+  std::sort(micros.begin(), micros.end());
+  return {micros[kW2Trips / 2], micros[(kW2Trips * 99 + 99) / 100 - 1]};
+}
+
+double w3_efficiency(Executor& ex, int count, std::int64_t micros) {
+  std::vector<taskmill::Future<std::int64_t>> futures;
+  futures.reserve(count);
+  const auto start = Clock::now();
+  for (int i = 0; i < count; ++i) futures.push_back(ex.submit(jobs::spin, micros));
+  for (auto& f : futures) check(f.get(), micros, "W3 spin");
+  const double ideal = static_cast<double>(count) * static_cast<double>(micros) / 1e6 / kWorkers;
+  return ideal / seconds_since(start);
+}
+
+taskmill::Bytes one_mib() {
+  taskmill::Bytes data;
+  data.data.resize(kMiB);
+  std::uint32_t x = 12345;
+  for (char& c : data.data) c = static_cast<char>((x = x * 1664525 + 1013904223) >> 24);
+  return data;
+}
+
+template <class Rep>
+double w4_mib_per_s(Executor& ex, const taskmill::Job<taskmill::Bytes, Rep>& job, const taskmill::Bytes& data) {
+  std::vector<taskmill::Future<Rep>> futures;
+  futures.reserve(kW4Jobs);
+  const auto start = Clock::now();
+  for (int i = 0; i < kW4Jobs; ++i) futures.push_back(ex.submit(job, data));
+  for (auto& f : futures) f.wait();
+  const double elapsed = seconds_since(start);
+  for (auto& f : futures) {
+    if constexpr (std::is_same_v<Rep, taskmill::Bytes>) {
+      if (!(f.get() == data)) die("wrong result: W4 echo returned other bytes");
+    } else {
+      check(f.get(), static_cast<std::int64_t>(kMiB), "W4 byte_length");
+    }
+  }
+  return kW4Jobs / elapsed;  // one MiB per request
+}
+
+// ---- runs, medians, output ----
+
+const std::vector<std::pair<std::string, std::string>> kFigures = {
+    {"w1_submit_jobs_per_s", "W1 submit jobs/s"}, {"w1_map_jobs_per_s", "W1 map(256) jobs/s"},
+    {"w2_p50_us", "W2 p50 us"},                   {"w2_p99_us", "W2 p99 us"},
+    {"w3a_efficiency", "W3a efficiency"},         {"w3b_efficiency", "W3b efficiency"},
+    {"w4_len_mib_per_s", "W4 len MiB/s"},         {"w4_echo_mib_per_s", "W4 echo MiB/s"}};
+
+using Samples = std::map<std::string, std::vector<double>>;
+
+void measure_once(const std::string& coordinator, const taskmill::Bytes& data, Samples& out, const std::string& name) {
+  auto note = [&](const std::string& key, double value) {
+    out[key].push_back(value);
+    std::cout << "  " << std::left << std::setw(10) << name << std::setw(20) << key << std::right << std::fixed
+              << std::setprecision(value < 10 ? 3 : 1) << std::setw(14) << value << std::endl;
+  };
+  {
+    Executor ex = ready_executor(coordinator);
+    note("w1_submit_jobs_per_s", w1_submit(ex));
+  }
+  {
+    Executor ex = ready_executor(coordinator);
+    note("w1_map_jobs_per_s", w1_map(ex));
+  }
+  {
+    Executor ex = ready_executor(coordinator);
+    auto [p50, p99] = w2_round_trips(ex);
+    note("w2_p50_us", p50);
+    note("w2_p99_us", p99);
+  }
+  {
+    Executor ex = ready_executor(coordinator);
+    note("w3a_efficiency", w3_efficiency(ex, kW3aJobs, kW3aMicros));
+  }
+  {
+    Executor ex = ready_executor(coordinator);
+    note("w3b_efficiency", w3_efficiency(ex, kW3bJobs, kW3bMicros));
+  }
+  {
+    Executor ex = ready_executor(coordinator);
+    note("w4_len_mib_per_s", w4_mib_per_s(ex, jobs::byte_length, data));
+  }
+  {
+    Executor ex = ready_executor(coordinator);
+    note("w4_echo_mib_per_s", w4_mib_per_s(ex, jobs::echo, data));
+  }
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+void print_summary(const std::map<std::string, Samples>& deployments, int runs) {
+  std::cout << "\ntaskmill-bench-process: " << kWorkers << " workers, median of " << runs << " run(s)\n"
+            << std::left << std::setw(22) << "figure" << std::right << std::setw(14) << "embedded" << std::setw(14)
+            << "service" << '\n';
+  for (const auto& [key, label] : kFigures) {
+    std::cout << std::left << std::setw(22) << label << std::right << std::fixed;
+    for (const char* d : {"embedded", "service"}) {
+      const double v = median(deployments.at(d).at(key));
+      std::cout << std::setprecision(v < 10 ? 3 : 1) << std::setw(14) << v;
+    }
+    std::cout << '\n';
+  }
+}
+
+void write_json(const std::string& path, const std::map<std::string, Samples>& deployments, int runs) {
+  std::ofstream out(path);
+  out << std::fixed << std::setprecision(3) << "{\n  \"workers\": " << kWorkers << ",\n  \"runs\": " << runs
+      << ",\n  \"pools\": {";
+  bool first = true;
+  for (const auto& [name, samples] : deployments) {
+    out << (first ? "\n" : ",\n") << "    \"taskmill_process_" << name << "\": {";
+    first = false;
+    for (std::size_t i = 0; i < kFigures.size(); ++i) {
+      out << (i ? ", " : "") << '"' << kFigures[i].first << "\": " << median(samples.at(kFigures[i].first));
+    }
+    out << "}";
+  }
+  out << "\n  }\n}\n";
+  if (!out) die("cannot write " + path, 2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  taskmill::init(argc, argv);  // an embedded worker (this program re-executed) serves jobs and exits here
+  int runs = 3;
+  std::optional<std::string> json_path;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--quick") {
+      runs = 1;
+    } else if (arg == "--json" && i + 1 < argc) {
+      json_path = argv[++i];
+    } else {
+      die("usage: taskmill-bench-process [--quick] [--json FILE]", 2);
+    }
+  }
+  const taskmill::Bytes data = one_mib();
+  std::map<std::string, Samples> deployments;
+  Service service;
+  std::cout << "taskmill-bench-process: service coordinator at " << service.address() << '\n';
+  for (int r = 0; r < runs; ++r) {
+    std::cout << "run " << r + 1 << " of " << runs << '\n';
+    measure_once("", data, deployments["embedded"], "embedded");
+    measure_once(service.address(), data, deployments["service"], "service");
+  }
+  print_summary(deployments, runs);
+  if (json_path) write_json(*json_path, deployments, runs);
+  return 0;
+}
