@@ -41,6 +41,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "taskmill/executor.h"
@@ -165,16 +166,18 @@ Executor ready_executor(const std::string& coordinator) {
   config.workers = kWorkers;
   config.coordinator = coordinator;
   Executor ex(config);
-  // Two 20 ms spins finish together only when both workers are there.
+  // Two spins seen running at once: with one slot per worker and no prefetch,
+  // only two workers can do that.
   bool both = false;
   for (int attempt = 0; attempt < 100 && !both; ++attempt) {
-    const auto start = Clock::now();
-    auto a = ex.submit(jobs::spin, 20'000);
-    auto b = ex.submit(jobs::spin, 20'000);
-    check(a.get() + b.get(), 40'000, "start-up spin");
-    both = seconds_since(start) < 0.032;
+    auto a = ex.submit(jobs::spin, 50'000);
+    auto b = ex.submit(jobs::spin, 50'000);
+    while (!both && !a.done() && !b.done()) {
+      both = a.running() && b.running();
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    check(a.get() + b.get(), 100'000, "start-up spin");
   }
-  if (!both) die("the two workers never ran jobs at the same time", 2);
   for (int i = 0; i < kWarmup; ++i) check(ex.submit(jobs::identity, i).get(), i, "warm-up");
   return ex;
 }

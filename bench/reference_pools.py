@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""reference_pools.py: the Python references of BENCHMARKS.md, W1 and W2.
+"""reference_pools.py: the Python references of BENCHMARKS.md, W1-W4.
 
 ThreadPoolExecutor(max_workers=2), the thread backend's reference:
   W1  20,000 jobs returning their argument: submit all, then result() each;
       and pool.map(chunksize=256) (ThreadPoolExecutor ignores chunksize). jobs/s
   W2  2,000 sequential submit -> result() round trips after 100 warm-up:
       p50 and p99 in microseconds.
-With --process, ProcessPoolExecutor(max_workers=2) on W1 too (submit per job
-and map(chunksize=256)), the process backends' reference.
+With --process, ProcessPoolExecutor(max_workers=2), the process backends'
+reference, on W1 and W2 as above and:
+  W3  spin jobs busy-looping on time.thread_time() (the thread CPU clock):
+      a: 200 x 10 ms, b: 10,000 x 100 us; efficiency = ideal / wall with
+      ideal = total CPU / 2 workers (1.0 s and 0.5 s).
+  W4  500 jobs each sent the same 1 MiB bytes object: len (returns its
+      length), then echo (returns the bytes). MiB/s of requests.
 
 Each pool is started and warmed with 100 jobs outside the timed region. Each
 figure is the median of 3 runs (1 with --quick). Prints one JSON object;
@@ -19,6 +24,7 @@ import argparse
 import concurrent.futures as cf
 import json
 import math
+import random
 import statistics
 import sys
 import time
@@ -28,10 +34,25 @@ CHUNK = 256
 W2_TRIPS = 2_000
 WARMUP = 100
 WORKERS = 2
+W3A_JOBS, W3A_MICROS = 200, 10_000
+W3B_JOBS, W3B_MICROS = 10_000, 100
+W4_JOBS = 500
+MIB = 1 << 20
 
 
 def identity(x):
     return x
+
+
+def spin(micros):
+    until = time.thread_time() + micros / 1e6
+    while time.thread_time() < until:
+        pass
+    return micros
+
+
+def echo(data):
+    return data
 
 
 def nap(seconds):
@@ -88,28 +109,55 @@ def w2_round_trips(kind):
     return micros[W2_TRIPS // 2], micros[math.ceil(W2_TRIPS * 0.99) - 1]
 
 
-def measure(kind, runs, latency):
+def w3_efficiency(kind, count, micros):
+    with new_pool(kind) as pool:
+        start = time.perf_counter()
+        futures = [pool.submit(spin, micros) for _ in range(count)]
+        for f in futures:
+            check(f.result(), micros, "W3 spin")
+        wall = time.perf_counter() - start
+    return count * micros / 1e6 / WORKERS / wall
+
+
+def w4_mib_per_s(kind, fn):
+    data = bytes(random.getrandbits(8) for _ in range(64)) * (MIB // 64)
+    with new_pool(kind) as pool:
+        start = time.perf_counter()
+        futures = [pool.submit(fn, data) for _ in range(W4_JOBS)]
+        replies = [f.result() for f in futures]
+        wall = time.perf_counter() - start
+    want = data if fn is echo else MIB
+    check(sum(reply == want for reply in replies), W4_JOBS, f"W4 {fn.__name__}: right replies")
+    return W4_JOBS / wall
+
+
+def measure(kind, runs, process):
     submit = [w1_submit(kind) for _ in range(runs)]
     mapped = [w1_map(kind) for _ in range(runs)]
+    trips = [w2_round_trips(kind) for _ in range(runs)]
     figures = {"w1_submit_jobs_per_s": statistics.median(submit),
-               "w1_map_jobs_per_s": statistics.median(mapped)}
-    if latency:
-        trips = [w2_round_trips(kind) for _ in range(runs)]
-        figures["w2_p50_us"] = statistics.median(p50 for p50, _ in trips)
-        figures["w2_p99_us"] = statistics.median(p99 for _, p99 in trips)
+               "w1_map_jobs_per_s": statistics.median(mapped),
+               "w2_p50_us": statistics.median(p50 for p50, _ in trips),
+               "w2_p99_us": statistics.median(p99 for _, p99 in trips)}
+    if process:
+        for key, work in [("w3a_efficiency", lambda: w3_efficiency(kind, W3A_JOBS, W3A_MICROS)),
+                          ("w3b_efficiency", lambda: w3_efficiency(kind, W3B_JOBS, W3B_MICROS)),
+                          ("w4_len_mib_per_s", lambda: w4_mib_per_s(kind, len)),
+                          ("w4_echo_mib_per_s", lambda: w4_mib_per_s(kind, echo))]:
+            figures[key] = statistics.median(work() for _ in range(runs))
     return figures
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run per figure instead of 3")
-    parser.add_argument("--process", action="store_true", help="also ProcessPoolExecutor on W1")
+    parser.add_argument("--process", action="store_true", help="also ProcessPoolExecutor on W1-W4")
     args = parser.parse_args()
     runs = 1 if args.quick else 3
     result = {"workers": WORKERS, "runs": runs, "python": sys.version.split()[0],
-              "pools": {"thread_pool_executor": measure(cf.ThreadPoolExecutor, runs, latency=True)}}
+              "pools": {"thread_pool_executor": measure(cf.ThreadPoolExecutor, runs, process=False)}}
     if args.process:
-        result["pools"]["process_pool_executor"] = measure(cf.ProcessPoolExecutor, runs, latency=False)
+        result["pools"]["process_pool_executor"] = measure(cf.ProcessPoolExecutor, runs, process=True)
     json.dump(result, sys.stdout, indent=2)
     print()
 

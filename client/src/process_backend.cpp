@@ -243,6 +243,13 @@ void ProcessBackend::on_message(const zmq::message_t& frame) {
         if (auto at = pending_.find(id); at != pending_.end()) at->second->try_start();
       }
       return;
+    case v1::Envelope::kProgress:
+      for (const v1::ProgressReport& report : envelope.progress().reports()) {
+        if (auto at = pending_.find(report.id()); at != pending_.end()) {
+          at->second->on_progress(report.fraction(), report.note());
+        }
+      }
+      return;
     case v1::Envelope::kResults:
       return on_results(*envelope.mutable_results());
     case v1::Envelope::kError:

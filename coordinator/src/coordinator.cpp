@@ -41,6 +41,7 @@ class Coordinator::Loop {
   void on_cancel(const std::string& peer, const v1::Cancel& cancel);
   void on_results(const std::string& peer, v1::Results& results);
   void on_started(const std::string& peer, const v1::Started& started);
+  void on_progress(const std::string& peer, v1::Progress& progress);
   void on_worker_exited(const v1::WorkerExited& exited);
   void on_bye(const std::string& peer, v1::PeerKind kind);
 
@@ -68,7 +69,7 @@ class Coordinator::Loop {
   WorkerTable workers_;
   std::unordered_map<std::string, std::deque<std::uint64_t>> parked_;  // by job name: no worker offers it now
   // Batches built during one loop turn, sent at its end: one message per peer and kind.
-  std::unordered_map<std::string, v1::Envelope> assign_out_, results_out_, started_out_;
+  std::unordered_map<std::string, v1::Envelope> assign_out_, started_out_, progress_out_, results_out_;
   Clock::time_point next_tick_;
 };
 
@@ -145,6 +146,10 @@ void Coordinator::Loop::on_frame(const std::string& peer, const zmq::message_t& 
       return kind == v1::PEER_KIND_WORKER ? on_results(peer, *envelope.mutable_results()) : wrong_kind();
     case v1::Envelope::kStarted:
       return kind == v1::PEER_KIND_WORKER ? on_started(peer, envelope.started()) : wrong_kind();
+    case v1::Envelope::kProgress:
+      return kind == v1::PEER_KIND_WORKER ? on_progress(peer, *envelope.mutable_progress()) : wrong_kind();
+    case v1::Envelope::kDrain:
+      return kind == v1::PEER_KIND_WORKER ? workers_.drain(peer) : wrong_kind();
     case v1::Envelope::kWorkerExited:
       return kind == v1::PEER_KIND_SUPERVISOR ? on_worker_exited(envelope.worker_exited()) : wrong_kind();
     case v1::Envelope::kHeartbeat:
@@ -235,6 +240,15 @@ void Coordinator::Loop::on_started(const std::string& peer, const v1::Started& s
     const Job* job = jobs_.find(id);
     if (job == nullptr || job->worker != peer) continue;
     started_out_[job->client].mutable_started()->add_ids(job->client_id);
+  }
+}
+
+void Coordinator::Loop::on_progress(const std::string& peer, v1::Progress& progress) {
+  for (v1::ProgressReport& report : *progress.mutable_reports()) {
+    const Job* job = jobs_.find(report.id());
+    if (job == nullptr || job->worker != peer) continue;
+    report.set_id(job->client_id);
+    *progress_out_[job->client].mutable_progress()->add_reports() = std::move(report);
   }
 }
 
@@ -351,6 +365,7 @@ void Coordinator::Loop::client_gone(std::string peer) {
   }
   results_out_.erase(peer);
   started_out_.erase(peer);
+  progress_out_.erase(peer);
 }
 
 void Coordinator::Loop::cancel_on_worker(const Job& job, std::uint64_t id) {
@@ -385,7 +400,7 @@ void Coordinator::Loop::tick(Clock::time_point now) {
 }
 
 void Coordinator::Loop::flush() {
-  for (auto* out : {&assign_out_, &started_out_, &results_out_}) {
+  for (auto* out : {&assign_out_, &started_out_, &progress_out_, &results_out_}) {
     for (auto& [peer, envelope] : *out) wire::send_to(router_, peer, envelope);
     out->clear();
   }

@@ -41,6 +41,13 @@ Worker* WorkerTable::pick(const std::string& job) {
   return nullptr;
 }
 
+void WorkerTable::drain(const std::string& peer) {
+  Worker* w = find(peer);
+  if (w == nullptr) return;
+  unindex(*w);
+  w->draining = true;
+}
+
 void WorkerTable::assign(Worker& worker, std::uint64_t job) {
   unindex(worker);
   worker.assigned.insert(job);

@@ -22,6 +22,7 @@ struct Worker {
   std::unordered_set<std::string> catalog;
   std::unordered_set<std::uint64_t> assigned;  // job ids sent to it, not yet answered
   std::uint64_t completed = 0;
+  bool draining = false;
 };
 
 class WorkerTable {
@@ -41,6 +42,9 @@ class WorkerTable {
   bool anyone_offers(const std::string& job) const { return offered_.contains(job); }
   bool any_credit() const { return !by_credit_.empty(); }
 
+  // The worker takes no new jobs (it is leaving once those it holds are done).
+  void drain(const std::string& peer);
+
   void assign(Worker& worker, std::uint64_t job);
   // False if the worker did not hold the job.
   bool release(Worker& worker, std::uint64_t job);
@@ -52,7 +56,9 @@ class WorkerTable {
   }
 
  private:
-  int credit(const Worker& w) const { return w.slots + prefetch_ - static_cast<int>(w.assigned.size()); }
+  int credit(const Worker& w) const {
+    return w.draining ? 0 : w.slots + prefetch_ - static_cast<int>(w.assigned.size());
+  }
   void index(const Worker& w);
   void unindex(const Worker& w);
 

@@ -88,6 +88,8 @@ std::string_view body_name(const v1::Envelope& envelope) {
     case v1::Envelope::kHeartbeat: return "heartbeat";
     case v1::Envelope::kBye: return "bye";
     case v1::Envelope::kError: return "error";
+    case v1::Envelope::kProgress: return "progress";
+    case v1::Envelope::kDrain: return "drain";
     case v1::Envelope::BODY_NOT_SET: break;
   }
   return "none";

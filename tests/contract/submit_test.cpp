@@ -101,3 +101,16 @@ TEST_CASE("then() chains a continuation on the reply", "[contract][future]") {
   Future<int> h = ex.submit(fail_on_13, 13).then([](const Future<std::int64_t>& f) { return static_cast<int>(f.get()); });
   CHECK_THROWS_AS(h.get(), taskmill::JobError);
 }
+
+TEST_CASE("a running job's progress reports show on its future", "[contract][context]") {
+  auto ex = contract_executor(1);
+  auto gate = new_gate();
+  auto f = ex.submit(progress_then_gate, gate);
+  wait_for_waiters(gate, 1);
+  while (f.progress().fraction == 0.0) f.wait_for(std::chrono::milliseconds(1));  // on processes the report travels
+  CHECK(f.running());
+  CHECK(f.progress().fraction == 0.5);
+  CHECK(f.progress().note == "half way");
+  open_gate(gate);
+  CHECK(f.get() == gate);
+}

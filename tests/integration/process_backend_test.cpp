@@ -157,6 +157,23 @@ TEST_CASE("a hung service worker is noticed by its missed heartbeats and its job
   first.kill(SIGKILL);
 }
 
+TEST_CASE("a worker told to stop finishes the job it runs, reports it and leaves", "[integration][process][service]") {
+  auto coordinator = Daemon::coordinator();
+  auto leaving = Daemon::worker(coordinator.address());
+  taskmill::Executor ex(service(coordinator.address()));
+  auto gate = new_gate();
+  auto f = ex.submit(gated, gate);
+  wait_for_waiters(gate, 1);
+  auto staying = Daemon::worker(coordinator.address());
+  leaving.kill(SIGTERM);  // drain: no new jobs, finish this one
+  CHECK(ex.submit(worker_pid, 0).get() == staying.pid());
+  open_gate(gate);
+  CHECK(f.get() == gate);
+  CHECK(leaving.wait() == 0);
+  CHECK(waiter_pid(gate, 0) == leaving.pid());
+  CHECK_FALSE(std::filesystem::exists("/tmp/taskmill-test-gates/gate-" + std::to_string(gate) + ".w1"));  // ran once
+}
+
 TEST_CASE("a coordinator address where nobody answers fails clearly instead of hanging", "[integration][process]") {
   taskmill::Config config = service("tcp://127.0.0.1:9");
   config.connect_timeout = 200ms;

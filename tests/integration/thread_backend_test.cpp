@@ -24,18 +24,6 @@ TEST_CASE("a thread executor has the workers its configuration asks for", "[inte
   CHECK(executor_with(workers).workers() == static_cast<std::size_t>(workers));
 }
 
-TEST_CASE("a running job's progress reports show on its future", "[integration][context]") {
-  auto ex = executor_with(1);
-  auto gate = new_gate();
-  auto f = ex.submit(progress_then_gate, gate);
-  wait_for_waiters(gate, 1);
-  CHECK(f.running());
-  CHECK(f.progress().fraction == 0.5);
-  CHECK(f.progress().note == "half way");
-  open_gate(gate);
-  CHECK(f.get() == gate);
-}
-
 TEST_CASE("higher priority jobs run first", "[integration][priority]") {
   auto ex = executor_with(1);
   clear_recorded();

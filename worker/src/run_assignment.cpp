@@ -40,7 +40,7 @@ std::string run_chunk(const JobInfo& job, const std::string& payload, JobContext
 
 }  // namespace
 
-v1::JobResult run_assignment(const v1::Assignment& assignment, const CancelFlag& cancel) {
+v1::JobResult run_assignment(const v1::Assignment& assignment, const CancelFlag& cancel, ProgressSink* progress) {
   v1::JobResult result;
   result.set_id(assignment.id());
   result.set_attempt(assignment.attempt());
@@ -51,7 +51,7 @@ v1::JobResult run_assignment(const v1::Assignment& assignment, const CancelFlag&
   }
   std::optional<Clock::time_point> deadline;
   if (assignment.timeout_ms() > 0) deadline = Clock::now() + std::chrono::milliseconds(assignment.timeout_ms());
-  JobContext context(JobId{assignment.client_id()}, static_cast<int>(assignment.attempt()), &cancel, deadline, nullptr);
+  JobContext context(JobId{assignment.client_id()}, static_cast<int>(assignment.attempt()), &cancel, deadline, progress);
   try {
     context.throw_if_cancelled();
     result.set_reply(assignment.chunk() ? run_chunk(*job, assignment.payload(), context)

@@ -66,6 +66,17 @@ v1::Envelope hello_message(int slots) {
 }  // namespace
 
 class Worker::Loop {
+  // Routes one running job's progress reports to the I/O thread.
+  class JobProgress final : public ProgressSink {
+   public:
+    JobProgress(Loop& loop, std::uint64_t id) : loop_(loop), id_(id) {}
+    void on_progress(double fraction, std::string_view note) override { loop_.record_progress(id_, fraction, note); }
+
+   private:
+    Loop& loop_;
+    std::uint64_t id_;
+  };
+
  public:
   explicit Loop(WorkerOptions options)
       : options_(std::move(options)), heartbeat_(options_.heartbeat), liveness_(options_.liveness) {}
@@ -86,6 +97,8 @@ class Worker::Loop {
   bool tick(Clock::time_point now);
   void slot_main();
   void stop_slots();
+  void record_progress(std::uint64_t id, double fraction, std::string_view note);
+  bool holds_jobs();
 
   WorkerOptions options_;
   zmq::context_t context_{1};
@@ -99,6 +112,7 @@ class Worker::Loop {
   std::unordered_map<std::uint64_t, std::shared_ptr<CancelFlag>> running_ TASKMILL_GUARDED_BY(mu_);
   std::vector<v1::JobResult> finished_ TASKMILL_GUARDED_BY(mu_);
   std::vector<std::uint64_t> started_ TASKMILL_GUARDED_BY(mu_);
+  std::unordered_map<std::uint64_t, std::pair<double, std::string>> progress_ TASKMILL_GUARDED_BY(mu_);  // latest only
   bool slots_stop_ TASKMILL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> slots_;
 
@@ -109,6 +123,7 @@ class Worker::Loop {
   Clock::time_point last_heard_;
   Clock::time_point last_sent_;
   int exit_code_ = 0;
+  bool draining_ = false;
 };
 
 int Worker::Loop::run() {
@@ -124,7 +139,7 @@ int Worker::Loop::run() {
     wire::poll(items, 2, heartbeat_);
     if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     zmq::message_t frame;
-    while (!stopping_.load() && dealer_->recv(frame, zmq::recv_flags::dontwait)) on_message(frame);
+    while (dealer_->recv(frame, zmq::recv_flags::dontwait)) on_message(frame);
     send_results();
     if (!tick(Clock::now())) break;
   }
@@ -134,6 +149,21 @@ int Worker::Loop::run() {
   bye.mutable_bye();
   send(bye);
   return exit_code_;
+}
+
+bool Worker::Loop::holds_jobs() {
+  std::lock_guard lock(mu_);
+  return !queue_.empty() || !running_.empty() || !finished_.empty();
+}
+
+void Worker::Loop::record_progress(std::uint64_t id, double fraction, std::string_view note) {
+  bool was_idle = false;
+  {
+    std::lock_guard lock(mu_);
+    was_idle = finished_.empty() && started_.empty() && progress_.empty();
+    progress_[id] = {fraction, std::string(note)};
+  }
+  if (was_idle) wake_.notify();
 }
 
 void Worker::Loop::connect() {
@@ -224,15 +254,24 @@ void Worker::Loop::on_cancel(const v1::Cancel& cancel) {
 
 void Worker::Loop::send_results() {
   v1::Envelope started;
+  v1::Envelope progress;
   v1::Envelope results;
   {
     std::lock_guard lock(mu_);
     for (std::uint64_t id : started_) started.mutable_started()->add_ids(id);
+    for (auto& [id, report] : progress_) {
+      v1::ProgressReport* r = progress.mutable_progress()->add_reports();
+      r->set_id(id);
+      r->set_fraction(report.first);
+      r->set_note(std::move(report.second));
+    }
+    progress_.clear();
     for (v1::JobResult& r : finished_) *results.mutable_results()->add_results() = std::move(r);
     started_.clear();
     finished_.clear();
   }
   if (started.started().ids_size() > 0) send(started);
+  if (progress.progress().reports_size() > 0) send(progress);
   if (results.results().results_size() > 0) send(results);
 }
 
@@ -275,11 +314,13 @@ void Worker::Loop::slot_main() {
       if (started_.empty() && finished_.empty()) wake_.notify();
       started_.push_back(assignment.id());
     }
-    v1::JobResult result = run_assignment(assignment, *cancel);
+    JobProgress progress(*this, assignment.id());
+    v1::JobResult result = run_assignment(assignment, *cancel, &progress);
     bool was_idle = false;
     {
       std::lock_guard lock(mu_);
       running_.erase(assignment.id());
+      progress_.erase(assignment.id());  // the result says it all
       was_idle = finished_.empty() && started_.empty();
       finished_.push_back(std::move(result));
     }
@@ -290,9 +331,7 @@ void Worker::Loop::slot_main() {
 void Worker::Loop::stop_slots() {
   {
     std::lock_guard lock(mu_);
-    slots_stop_ = true;
-    queue_.clear();
-    for (auto& [id, flag] : running_) flag->request();
+    slots_stop_ = true;  // the drain emptied the queue: the slots are idle
   }
   work_cv_.notify_all();
   for (std::thread& t : slots_) t.join();

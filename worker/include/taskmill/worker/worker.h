@@ -40,7 +40,9 @@ class Worker {
   // Serves jobs until stopped. Returns a process exit status: 0 after stop()
   // or a goodbye, 1 when an embedded worker lost its parent.
   int run();
-  // Makes run() return soon; async-signal-safe (it writes an eventfd).
+  // Makes the worker leave gracefully: it takes no new jobs, finishes the
+  // ones it holds and reports them, says goodbye, and run() returns.
+  // Async-signal-safe (it writes an eventfd).
   void stop() noexcept;
 
  private:
