@@ -22,6 +22,10 @@
 // figure is the median of 3 runs (1 with --quick). A wrong result exits 1.
 //
 //   taskmill-bench-process [--quick] [--json FILE]
+//   For profiling and experiments:
+//     --only PREFIX    only the workloads whose figures start so (w1, w2, w3b, w4_echo...)
+//     --deployment D   only embedded or only service
+//     --prefetch N     start the service coordinator with --prefetch N (default: its own)
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -108,14 +112,24 @@ pid_t spawn(const std::vector<std::string>& args, int stdout_fd) {
   return pid;
 }
 
+struct Options {
+  int runs = 3;
+  std::optional<std::string> json_path;
+  std::string only;                        // figure key prefix
+  std::vector<std::string> deployments{"embedded", "service"};
+  std::optional<std::string> prefetch;     // for the service coordinator
+};
+
 class Service {
  public:
-  Service() {
+  explicit Service(const Options& options) {
     int out[2];
     if (::pipe2(out, O_CLOEXEC) != 0) die("pipe failed", 2);
     coordinator_pipe_ = out[0];
     std::atexit(stop_daemons);
-    daemons.push_back(spawn({TASKMILL_BENCH_COORDINATOR, "--listen", "tcp://127.0.0.1:*"}, out[1]));
+    std::vector<std::string> args{TASKMILL_BENCH_COORDINATOR, "--listen", "tcp://127.0.0.1:*"};
+    if (options.prefetch) args.insert(args.end(), {"--prefetch", *options.prefetch});
+    daemons.push_back(spawn(args, out[1]));
     ::close(out[1]);
     address_ = read_address();
     const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -166,8 +180,8 @@ Executor ready_executor(const std::string& coordinator) {
   config.workers = kWorkers;
   config.coordinator = coordinator;
   Executor ex(config);
-  // Two spins seen running at once: with one slot per worker and no prefetch,
-  // only two workers can do that.
+  // Two spins seen running at once: a job runs only once a slot took it, and
+  // each worker has one slot, so only two workers can do that.
   bool both = false;
   for (int attempt = 0; attempt < 100 && !both; ++attempt) {
     auto a = ex.submit(jobs::spin, 50'000);
@@ -261,42 +275,30 @@ const std::vector<std::pair<std::string, std::string>> kFigures = {
 
 using Samples = std::map<std::string, std::vector<double>>;
 
-void measure_once(const std::string& coordinator, const taskmill::Bytes& data, Samples& out, const std::string& name) {
+void measure_once(const std::string& coordinator, const taskmill::Bytes& data, Samples& out, const std::string& name,
+                  const std::string& only) {
   auto note = [&](const std::string& key, double value) {
     out[key].push_back(value);
     std::cout << "  " << std::left << std::setw(10) << name << std::setw(20) << key << std::right << std::fixed
               << std::setprecision(value < 10 ? 3 : 1) << std::setw(14) << value << std::endl;
   };
-  {
+  // Each workload on a fresh executor, if --only lets it.
+  auto run = [&](const std::string& key, auto&& workload) {
+    if (!key.starts_with(only)) return;
     Executor ex = ready_executor(coordinator);
-    note("w1_submit_jobs_per_s", w1_submit(ex));
-  }
-  {
-    Executor ex = ready_executor(coordinator);
-    note("w1_map_jobs_per_s", w1_map(ex));
-  }
-  {
-    Executor ex = ready_executor(coordinator);
+    workload(ex, key);
+  };
+  run("w1_submit_jobs_per_s", [&](Executor& ex, const std::string& key) { note(key, w1_submit(ex)); });
+  run("w1_map_jobs_per_s", [&](Executor& ex, const std::string& key) { note(key, w1_map(ex)); });
+  run("w2_p", [&](Executor& ex, const std::string&) {
     auto [p50, p99] = w2_round_trips(ex);
     note("w2_p50_us", p50);
     note("w2_p99_us", p99);
-  }
-  {
-    Executor ex = ready_executor(coordinator);
-    note("w3a_efficiency", w3_efficiency(ex, kW3aJobs, kW3aMicros));
-  }
-  {
-    Executor ex = ready_executor(coordinator);
-    note("w3b_efficiency", w3_efficiency(ex, kW3bJobs, kW3bMicros));
-  }
-  {
-    Executor ex = ready_executor(coordinator);
-    note("w4_len_mib_per_s", w4_mib_per_s(ex, jobs::byte_length, data));
-  }
-  {
-    Executor ex = ready_executor(coordinator);
-    note("w4_echo_mib_per_s", w4_mib_per_s(ex, jobs::echo, data));
-  }
+  });
+  run("w3a_efficiency", [&](Executor& ex, const std::string& key) { note(key, w3_efficiency(ex, kW3aJobs, kW3aMicros)); });
+  run("w3b_efficiency", [&](Executor& ex, const std::string& key) { note(key, w3_efficiency(ex, kW3bJobs, kW3bMicros)); });
+  run("w4_len_mib_per_s", [&](Executor& ex, const std::string& key) { note(key, w4_mib_per_s(ex, jobs::byte_length, data)); });
+  run("w4_echo_mib_per_s", [&](Executor& ex, const std::string& key) { note(key, w4_mib_per_s(ex, jobs::echo, data)); });
 }
 
 double median(std::vector<double> values) {
@@ -311,7 +313,12 @@ void print_summary(const std::map<std::string, Samples>& deployments, int runs) 
   for (const auto& [key, label] : kFigures) {
     std::cout << std::left << std::setw(22) << label << std::right << std::fixed;
     for (const char* d : {"embedded", "service"}) {
-      const double v = median(deployments.at(d).at(key));
+      auto at = deployments.find(d);
+      if (at == deployments.end() || !at->second.contains(key)) {
+        std::cout << std::setw(14) << "-";
+        continue;
+      }
+      const double v = median(at->second.at(key));
       std::cout << std::setprecision(v < 10 ? 3 : 1) << std::setw(14) << v;
     }
     std::cout << '\n';
@@ -326,8 +333,11 @@ void write_json(const std::string& path, const std::map<std::string, Samples>& d
   for (const auto& [name, samples] : deployments) {
     out << (first ? "\n" : ",\n") << "    \"taskmill_process_" << name << "\": {";
     first = false;
-    for (std::size_t i = 0; i < kFigures.size(); ++i) {
-      out << (i ? ", " : "") << '"' << kFigures[i].first << "\": " << median(samples.at(kFigures[i].first));
+    const char* comma = "";
+    for (const auto& [key, label] : kFigures) {
+      if (!samples.contains(key)) continue;
+      out << comma << '"' << key << "\": " << median(samples.at(key));
+      comma = ", ";
     }
     out << "}";
   }
@@ -339,28 +349,42 @@ void write_json(const std::string& path, const std::map<std::string, Samples>& d
 
 int main(int argc, char** argv) {
   taskmill::init(argc, argv);  // an embedded worker (this program re-executed) serves jobs and exits here
-  int runs = 3;
-  std::optional<std::string> json_path;
+  Options options;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
     if (arg == "--quick") {
-      runs = 1;
-    } else if (arg == "--json" && i + 1 < argc) {
-      json_path = argv[++i];
+      options.runs = 1;
+    } else if (arg == "--json" && has_value) {
+      options.json_path = argv[++i];
+    } else if (arg == "--only" && has_value) {
+      options.only = argv[++i];
+    } else if (arg == "--deployment" && has_value && (argv[i + 1] == std::string("embedded") ||
+                                                      argv[i + 1] == std::string("service"))) {
+      options.deployments = {argv[++i]};
+    } else if (arg == "--prefetch" && has_value) {
+      options.prefetch = argv[++i];
     } else {
-      die("usage: taskmill-bench-process [--quick] [--json FILE]", 2);
+      die("usage: taskmill-bench-process [--quick] [--json FILE] [--only PREFIX] [--deployment embedded|service] "
+          "[--prefetch N]",
+          2);
     }
   }
   const taskmill::Bytes data = one_mib();
   std::map<std::string, Samples> deployments;
-  Service service;
-  std::cout << "taskmill-bench-process: service coordinator at " << service.address() << '\n';
-  for (int r = 0; r < runs; ++r) {
-    std::cout << "run " << r + 1 << " of " << runs << '\n';
-    measure_once("", data, deployments["embedded"], "embedded");
-    measure_once(service.address(), data, deployments["service"], "service");
+  std::optional<Service> service;
+  if (std::ranges::count(options.deployments, "service") > 0) {
+    service.emplace(options);
+    std::cout << "taskmill-bench-process: service coordinator at " << service->address()
+              << (options.prefetch ? " with --prefetch " + *options.prefetch : std::string()) << '\n';
   }
-  print_summary(deployments, runs);
-  if (json_path) write_json(*json_path, deployments, runs);
+  for (int r = 0; r < options.runs; ++r) {
+    std::cout << "run " << r + 1 << " of " << options.runs << '\n';
+    for (const std::string& d : options.deployments) {
+      measure_once(d == "service" ? service->address() : "", data, deployments[d], d, options.only);
+    }
+  }
+  print_summary(deployments, options.runs);
+  if (options.json_path) write_json(*options.json_path, deployments, options.runs);
   return 0;
 }

@@ -1,38 +1,67 @@
 #!/usr/bin/env python3
-"""report.py: merge the thread-backend figures with the Python references and
-print one side-by-side table of W1/W2, each row with its BENCHMARKS.md target
-and whether it is met; also write the merged figures as JSON.
+"""report.py: merge the figures of the benchmark programs and the Python
+references and print one side-by-side table, thread backend then process
+backend, each row with its BENCHMARKS.md target and whether it is met; also
+write the merged figures as JSON.
 
-  report.py THREAD_JSON PYTHON_JSON OUT_JSON
+  report.py OUT_JSON IN_JSON...
 
-THREAD_JSON comes from taskmill-bench-thread --json, PYTHON_JSON from
-reference_pools.py. Ratios are taskmill / reference: higher is better for
-jobs/s, lower is better for microseconds. Exits 0 whether or not targets are met.
+Each IN_JSON holds {"pools": {name: {figure: value}}}: taskmill-bench-thread,
+taskmill-bench-process and taskmill-bench-zmq-floor --json, reference_pools.py.
+Rows whose taskmill figures are missing are left out. Ratios are taskmill /
+reference: higher is better for jobs/s, MiB/s and efficiency, lower for us.
+Exits 0 whether or not targets are met.
 """
 import datetime
 import json
 import sys
 
-COLUMNS = [("thread_pool_executor", "ThreadPoolExecutor"), ("minimal_pool", "minimal pool"), ("onetbb", "oneTBB")]
+THREAD = ["taskmill_thread"]
+PROCESS = ["taskmill_process_embedded", "taskmill_process_service"]
+SHORT = {"taskmill_thread": "thread", "taskmill_process_embedded": "emb", "taskmill_process_service": "svc",
+         "thread_pool_executor": "TPE", "minimal_pool": "minimal", "onetbb": "oneTBB",
+         "process_pool_executor": "PPE", "zmq_ipc": "zmq ipc", "zmq_tcp": "zmq tcp"}
+THREAD_REFS = ["thread_pool_executor", "minimal_pool", "onetbb"]
 
-# (label, figure key, unit, {reference: bound}, higher is better)
-# A bound is the ratio taskmill / reference the target asks for.
+# A bound: (subject, reference or None, bound). With a reference the target is
+# on taskmill / reference; with None on the figure itself.
+# Row: (label, figure key, unit, subjects, references shown, bounds, higher is better)
 ROWS = [
-    ("W1 submit", "w1_submit_jobs_per_s", "jobs/s",
-     {"thread_pool_executor": 10.0, "minimal_pool": 1.5, "onetbb": 0.5}, True),
-    ("W1 map(256)", "w1_map_jobs_per_s", "jobs/s", {"process_pool_executor": 2.0}, True),
-    ("W2 p50", "w2_p50_us", "us", {"minimal_pool": 1.0, "onetbb": 1.2}, False),
-    ("W2 p99", "w2_p99_us", "us", {}, False),
+    ("W1 submit", "w1_submit_jobs_per_s", "jobs/s", THREAD, THREAD_REFS,
+     [("taskmill_thread", "thread_pool_executor", 10.0), ("taskmill_thread", "minimal_pool", 1.5),
+      ("taskmill_thread", "onetbb", 0.5)], True),
+    ("W1 map(256)", "w1_map_jobs_per_s", "jobs/s", THREAD, ["process_pool_executor"],
+     [("taskmill_thread", "process_pool_executor", 2.0)], True),
+    ("W2 p50", "w2_p50_us", "us", THREAD, THREAD_REFS,
+     [("taskmill_thread", "minimal_pool", 1.0), ("taskmill_thread", "onetbb", 1.2)], False),
+    ("W2 p99", "w2_p99_us", "us", THREAD, THREAD_REFS, [], False),
+    ("W1 submit", "w1_submit_jobs_per_s", "jobs/s", PROCESS, ["process_pool_executor"],
+     [(PROCESS[0], "process_pool_executor", 20.0), (PROCESS[1], "process_pool_executor", 10.0)], True),
+    ("W1 map(256)", "w1_map_jobs_per_s", "jobs/s", PROCESS, ["process_pool_executor"],
+     [(PROCESS[0], "process_pool_executor", 2.0), (PROCESS[1], "process_pool_executor", 2.0)], True),
+    ("W2 p50", "w2_p50_us", "us", PROCESS, ["zmq_ipc", "zmq_tcp", "process_pool_executor"],
+     [(PROCESS[0], "zmq_ipc", 1.25), (PROCESS[1], "zmq_ipc", 2.5)], False),
+    ("W2 p99", "w2_p99_us", "us", PROCESS, ["zmq_ipc", "zmq_tcp", "process_pool_executor"], [], False),
+    ("W3a 200x10ms", "w3a_efficiency", "eff", PROCESS, ["process_pool_executor"],
+     [(PROCESS[0], None, 0.98), (PROCESS[1], None, 0.98)], True),
+    ("W3b 10000x100us", "w3b_efficiency", "eff", PROCESS, ["process_pool_executor"],
+     [(PROCESS[0], None, 0.90), (PROCESS[1], None, 0.90)], True),
+    ("W4 len 1MiB", "w4_len_mib_per_s", "MiB/s", PROCESS, ["process_pool_executor"],
+     [(PROCESS[0], "process_pool_executor", 2.0), (PROCESS[1], "process_pool_executor", 2.0)], True),
+    ("W4 echo 1MiB", "w4_echo_mib_per_s", "MiB/s", PROCESS, ["process_pool_executor"],
+     [(PROCESS[0], "process_pool_executor", 2.0), (PROCESS[1], "process_pool_executor", 2.0)], True),
 ]
-SHORT = {"thread_pool_executor": "TPE", "minimal_pool": "minimal", "onetbb": "oneTBB",
-         "process_pool_executor": "ProcessPoolExecutor map(256)"}
 
 
 def fmt(value, unit):
     if value is None:
         return "n/a"
     if unit == "us":
-        return f"{value:.1f}"
+        return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
+    if unit == "eff":
+        return f"{value:.3f}"
+    if unit == "MiB/s":
+        return f"{value:.0f}"
     return f"{value / 1e6:.2f}M" if value >= 1e6 else f"{value / 1e3:.1f}k"
 
 
@@ -42,64 +71,82 @@ def fmt_ratio(ratio):
     return f"{ratio:.1f}x" if ratio >= 10 else f"{ratio:.2f}x" if ratio >= 0.1 else f"{ratio:.3f}x"
 
 
+def figure(pools, pool, key):
+    return pools.get(pool, {}).get(key)
+
+
+def ratio(pools, subject, ref, key):
+    mine, theirs = figure(pools, subject, key), figure(pools, ref, key)
+    return mine / theirs if mine is not None and theirs else None
+
+
 def evaluate(row, pools):
-    label, key, unit, bounds, higher = row
-    mine = pools["taskmill_thread"][key]
-    ratios = {ref: mine / pools[ref][key] if ref in pools and key in pools[ref] else None for ref, _ in COLUMNS}
-    parts, met, skipped = [], True, []
-    for ref, bound in bounds.items():
-        sign = ">=" if higher else "<="
-        if ref not in pools or key not in pools[ref]:
-            skipped.append(SHORT[ref])
-            parts.append(f"{sign}{bound:g}x {SHORT[ref]}")
-            continue
-        ratio = mine / pools[ref][key]
-        met = met and (ratio >= bound if higher else ratio <= bound)
-        extra = f" ({fmt(pools[ref][key], unit)})" if ref not in dict(COLUMNS) else ""
-        parts.append(f"{sign}{bound:g}x {SHORT[ref]}{extra}")
+    label, key, unit, subjects, refs, bounds, higher = row
+    sign = ">=" if higher else "<="
+    who = (lambda s: SHORT[s] + " ") if len(subjects) > 1 else (lambda s: "")
+    targets, verdicts, missing = [], [], set()
+    for subject, ref, bound in bounds:
+        if ref is None:
+            value = figure(pools, subject, key)
+            targets.append(f"{who(subject)}{sign}{bound:g}")
+        else:
+            value = ratio(pools, subject, ref, key)
+            targets.append(f"{who(subject)}{sign}{bound:g}x {SHORT[ref]}")
+        if value is None:
+            missing.add(SHORT[ref] if ref else SHORT[subject])
+        else:
+            verdicts.append(value >= bound if higher else value <= bound)
     if not bounds:
-        verdict = "-"
-    elif len(skipped) == len(bounds):
-        verdict = "n/a"
+        met = "-"
+    elif not verdicts:
+        met = "n/a"
     else:
-        verdict = "yes" if met else "NO"
-    if skipped:
-        verdict += f" ({', '.join(skipped)} not measured)"
-    return {"workload": label, "unit": unit, "taskmill_thread": mine,
-            "references": {ref: pools.get(ref, {}).get(key) for ref, _ in COLUMNS},
-            "ratios": ratios, "target": ", ".join(parts) or "-", "met": verdict}
+        met = "yes" if all(verdicts) else "NO"
+    if missing:
+        met += f" ({', '.join(sorted(missing))} not measured)"
+    return {"workload": label, "unit": unit, "backend": "thread" if subjects == THREAD else "process",
+            "taskmill": {s: figure(pools, s, key) for s in subjects},
+            "references": {r: figure(pools, r, key) for r in refs},
+            "ratios": {s: {r: ratio(pools, s, r, key) for r in refs} for s in subjects},
+            "target": ", ".join(targets) or "-", "met": met}
+
+
+def cells(result):
+    unit = result["unit"]
+    subjects = list(result["taskmill"])
+    mine = " / ".join(fmt(v, unit) for v in result["taskmill"].values())
+    refs = ", ".join(f"{SHORT[r]} {fmt(v, unit)}" for r, v in result["references"].items())
+    ratios = ", ".join(" / ".join(fmt_ratio(result["ratios"][s][r]) for s in subjects) + f" {SHORT[r]}"
+                       for r in result["references"])
+    name = f"{result['workload']} ({unit})"
+    return [result["backend"], name, mine, refs, ratios, result["target"], result["met"]]
 
 
 def print_table(results):
-    header = ["workload", "taskmill thread"] + [name for _, name in COLUMNS] + \
-             [f"ratio vs {SHORT[ref]}" for ref, _ in COLUMNS] + ["target", "met"]
-    lines = []
-    for r in results:
-        unit = r["unit"]
-        cells = [f"{r['workload']} ({unit})", fmt(r["taskmill_thread"], unit)]
-        cells += [fmt(r["references"][ref], unit) for ref, _ in COLUMNS]
-        cells += [fmt_ratio(r["ratios"][ref]) for ref, _ in COLUMNS]
-        cells += [r["target"], r["met"]]
-        lines.append(cells)
+    header = ["backend", "workload", "taskmill (thread, or emb / svc)", "references", "ratio taskmill/ref",
+              "target (BENCHMARKS.md)", "met"]
+    lines = [cells(r) for r in results]
     widths = [max(len(str(c)) for c in col) for col in zip(header, *lines)]
-    for cells in [header, ["-" * w for w in widths]] + lines:
-        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |")
-    print("ratios are taskmill / reference: higher is better for jobs/s, lower for us")
+    for row in [header, ["-" * w for w in widths]] + lines:
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |")
+    print("emb = embedded (coordinator in the client process), svc = service (coordinator and workers as daemons "
+          "over tcp); TPE/PPE = Thread/ProcessPoolExecutor; zmq = raw DEALER/ROUTER round trip between 2 processes")
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) < 3:
         sys.exit(__doc__)
-    with open(sys.argv[1]) as f:
-        thread = json.load(f)
-    with open(sys.argv[2]) as f:
-        python = json.load(f)
-    pools = {**thread["pools"], **python["pools"]}
-    results = [evaluate(row, pools) for row in ROWS]
+    pools, runs = {}, None
+    for path in sys.argv[2:]:
+        with open(path) as f:
+            data = json.load(f)
+        pools.update(data["pools"])
+        runs = runs or data.get("runs")
+    results = [evaluate(row, pools) for row in ROWS if any(s in pools for s in row[3])]
     print_table(results)
     merged = {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "runs": thread["runs"], "workers": thread["workers"], "pools": pools, "rows": results}
-    with open(sys.argv[3], "w") as f:
+              "runs": runs, "workers": 2, "pools": pools, "rows": results}
+    with open(sys.argv[1], "w") as f:
         json.dump(merged, f, indent=2)
         f.write("\n")
 

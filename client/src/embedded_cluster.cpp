@@ -49,10 +49,13 @@ EmbeddedCluster::EmbeddedCluster(zmq::context_t& context, const Config& config) 
 }
 
 EmbeddedCluster::~EmbeddedCluster() {
+  // Workers first (SIGTERM: each drains and says goodbye to the still-running
+  // coordinator); stopping the coordinator first would make them exit on its
+  // goodbye while the pool still replaces workers that exit.
+  pool_->stop(std::chrono::seconds(2));
+  pool_.reset();
   coordinator_->stop();
   loop_.join();
-  pool_->stop(std::chrono::seconds(2));  // the coordinator's socket stays open until here, so its goodbye arrives
-  pool_.reset();
   coordinator_.reset();
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);

@@ -20,7 +20,7 @@ class EmbeddedCluster {
  public:
   // Throws taskmill::Error if the directory, the coordinator or a worker cannot be made.
   EmbeddedCluster(zmq::context_t& context, const Config& config);
-  // Stops the coordinator (its goodbye makes the workers exit), then the workers.
+  // Stops the workers, then the coordinator, then removes the directory.
   ~EmbeddedCluster();
   EmbeddedCluster(const EmbeddedCluster&) = delete;
   EmbeddedCluster& operator=(const EmbeddedCluster&) = delete;
