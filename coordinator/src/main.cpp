@@ -19,12 +19,14 @@ int main(int argc, char** argv) {
   taskmill::coordinator::CoordinatorOptions options;
   std::string listen;
   std::string config_path;
-  int heartbeat_ms = static_cast<int>(options.heartbeat.count());
+  int heartbeat_ms = 0;
+  int liveness = 0;
+  int prefetch = 0;
   app.add_option("--listen", listen, "address for clients and workers, e.g. tcp://0.0.0.0:5555");
-  app.add_option("--config", config_path, "TOML file: listen, heartbeat_ms, liveness, prefetch");
-  app.add_option("--heartbeat-ms", heartbeat_ms, "how often peers must speak")->check(CLI::Range(10, 60000));
-  app.add_option("--liveness", options.liveness, "missed heartbeats before a peer is gone")->check(CLI::Range(1, 100));
-  app.add_option("--prefetch", options.prefetch, "jobs queued on a worker beyond its slots")->check(CLI::Range(0, 1024));
+  app.add_option("--config", config_path, "TOML file: listen, heartbeat_ms, liveness, prefetch (flags win)");
+  app.add_option("--heartbeat-ms", heartbeat_ms, "how often peers must speak (default 500)")->check(CLI::Range(10, 60000));
+  app.add_option("--liveness", liveness, "missed heartbeats before a peer is gone (default 3)")->check(CLI::Range(1, 100));
+  app.add_option("--prefetch", prefetch, "jobs queued on a worker beyond its slots (default 0)")->check(CLI::Range(0, 1024));
   CLI11_PARSE(app, argc, argv);
 
   // Signals are taken by sigwait below, never by a random thread.
@@ -35,8 +37,12 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   try {
-    if (!config_path.empty()) taskmill::coordinator::load_options_file(config_path, options, &listen);
-    if (app.count("--heartbeat-ms") > 0 || config_path.empty()) options.heartbeat = std::chrono::milliseconds(heartbeat_ms);
+    std::string file_listen;
+    if (!config_path.empty()) taskmill::coordinator::load_options_file(config_path, options, &file_listen);
+    if (listen.empty()) listen = file_listen;
+    if (app.count("--heartbeat-ms") > 0) options.heartbeat = std::chrono::milliseconds(heartbeat_ms);
+    if (app.count("--liveness") > 0) options.liveness = liveness;
+    if (app.count("--prefetch") > 0) options.prefetch = prefetch;
     if (listen.empty()) throw taskmill::ConfigError("an address to listen on is needed: --listen tcp://HOST:PORT");
     options.endpoints = {listen};
     zmq::context_t context;

@@ -318,3 +318,28 @@ TEST_CASE("a worker registers with its catalog: job names with their request and
   CHECK(range->FindFieldByName("lo") != nullptr);
   CHECK(pool.FindMessageTypeByName("google.protobuf.Int64Value") != nullptr);
 }
+
+TEST_CASE("taskmill-coordinator reads a config file and refuses a bad one clearly", "[integration][process][service]") {
+  namespace fs = std::filesystem;
+  const fs::path good = fs::temp_directory_path() / ("taskmill-coord-" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(good) << "listen = \"tcp://127.0.0.1:*\"\nheartbeat_ms = 200\n";
+  boost::process::ipstream out;
+  boost::process::child daemon(boost::process::exe = TASKMILL_COORDINATOR_BIN,
+                               boost::process::args = {"--config", good.string()}, boost::process::std_out > out);
+  std::string line;
+  std::getline(out, line);
+  CHECK_THAT(line, Catch::Contains("listening on tcp://127.0.0.1:"));
+  ::kill(daemon.id(), SIGTERM);
+  daemon.wait();
+  CHECK(daemon.exit_code() == 0);
+
+  std::ofstream(good) << "listen = \"tcp://127.0.0.1:*\"\nliveness = \"many\"\n";
+  boost::process::ipstream err;
+  boost::process::child refused(boost::process::exe = TASKMILL_COORDINATOR_BIN,
+                                boost::process::args = {"--config", good.string()}, boost::process::std_err > err);
+  std::getline(err, line);
+  refused.wait();
+  CHECK(refused.exit_code() == 2);
+  CHECK_THAT(line, Catch::Contains(good.string() + ":2: key 'liveness': expected an integer from 1 to 100"));
+  fs::remove(good);
+}

@@ -40,6 +40,15 @@ class Daemon {
     return d;
   }
 
+  // The stock taskmill-worker, with `args` after --coordinator ADDRESS.
+  static Daemon stock_worker(const std::string& address, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--coordinator", address});
+    Daemon d(TASKMILL_WORKER_BIN, args);
+    std::string line;
+    std::getline(d.out_, line);  // "serving ..."
+    return d;
+  }
+
   Daemon(Daemon&&) = default;
   ~Daemon() {
     if (child_ && child_->running()) {
