@@ -32,10 +32,15 @@ namespace detail {
 void serve_if_spawned_worker() {
   const char* endpoint = std::getenv(worker::kWorkerEndpointEnv);
   if (endpoint == nullptr || *endpoint == '\0') return;
-  worker::Worker w(worker::WorkerOptions{.coordinator = endpoint,
-                                         .slots = std::max(1, env_int(worker::kWorkerSlotsEnv)),
-                                         .embedded = true,
-                                         .parent_pid = env_int(worker::kWorkerParentEnv)});
+  worker::WorkerOptions options{.coordinator = endpoint,
+                                .slots = std::max(1, env_int(worker::kWorkerSlotsEnv)),
+                                .embedded = true,
+                                .parent_pid = env_int(worker::kWorkerParentEnv)};
+  // Not for the programs our jobs start: they are not our workers.
+  for (const char* name : {worker::kWorkerEndpointEnv, worker::kWorkerSlotsEnv, worker::kWorkerParentEnv}) {
+    ::unsetenv(name);
+  }
+  worker::Worker w(options);
   serving = &w;
   std::signal(SIGTERM, on_stop_signal);
   std::signal(SIGINT, SIG_IGN);  // a Ctrl-C reaches the whole process group; the parent decides

@@ -132,7 +132,8 @@ void ProcessBackend::shutdown(const ShutdownOptions& options) {
     outbox_->cancel_all = outbox_->cancel_all || options.cancel_pending;
   }
   outbox_->wake.notify();
-  if (!options.wait) return;
+  // From a done-callback (run on the I/O thread) waiting would wait for itself.
+  if (!options.wait || std::this_thread::get_id() == io_.get_id()) return;
   std::unique_lock lock(outbox_->mu);
   outbox_->drained.wait(lock, [this]() TASKMILL_REQUIRES(outbox_->mu) { return outbox_->in_flight == 0; });
 }
@@ -179,6 +180,7 @@ void ProcessBackend::io_main() {
   }
   v1::Envelope bye;
   bye.mutable_bye();
+  dealer_->set(zmq::sockopt::linger, 200);  // let the goodbye leave before the socket closes
   wire::send(*dealer_, bye);
 }
 

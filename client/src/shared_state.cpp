@@ -95,7 +95,7 @@ void SharedState::add_callback(std::function<void()> fn) {
   }
   // Either publish() sees has_callbacks_ or we see the job done (both seq_cst);
   // run_callbacks() hands each callback to exactly one of us.
-  if (done()) run_callbacks();
+  if (is_terminal(static_cast<JobState>(word_.load(std::memory_order_seq_cst) & kCodeMask))) run_callbacks();
 }
 
 void SharedState::run_callbacks() noexcept {

@@ -194,7 +194,10 @@ void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit) {
     Job job{.client = peer, .client_id = spec.id(), .name = std::move(*spec.mutable_job()),
             .payload = std::move(*spec.mutable_payload()), .chunk = spec.chunk(), .priority = spec.priority(),
             .deadline = std::nullopt, .max_retries = spec.max_retries()};
-    if (spec.timeout_ms() > 0) job.deadline = now + std::chrono::milliseconds(spec.timeout_ms());
+    constexpr std::uint64_t kMaxTimeoutMs = std::uint64_t{10} * 365 * 24 * 3600 * 1000;  // ten years
+    if (spec.timeout_ms() > 0) {
+      job.deadline = now + std::chrono::milliseconds(std::min(spec.timeout_ms(), kMaxTimeoutMs));
+    }
     const bool offered = workers_.anyone_offers(job.name);
     const bool has_workers = workers_.size() > 0;
     auto id = jobs_.add(std::move(job));
@@ -215,6 +218,7 @@ void Coordinator::Loop::on_cancel(const std::string& peer, const v1::Cancel& can
     if (job->worker.empty()) {
       end_unrun(*id, v1::OUTCOME_CANCELLED, "job was cancelled");
     } else {
+      job->cancel_requested = true;  // should its worker die, the job ends CANCELLED, not re-run
       cancel_on_worker(*job, *id);
     }
   }
@@ -338,7 +342,9 @@ void Coordinator::Loop::worker_lost(std::string peer, const std::string& why, bo
     if (job == nullptr) continue;
     job->worker.clear();
     if (!counts_as_attempt) --job->attempt;
-    if (job->attempt > job->max_retries) {
+    if (job->cancel_requested) {
+      end_unrun(id, v1::OUTCOME_CANCELLED, "job was cancelled");
+    } else if (job->attempt > job->max_retries) {
       v1::JobResult result;
       result.set_attempt(job->attempt);
       result.set_outcome(v1::OUTCOME_WORKER_LOST);
@@ -360,6 +366,7 @@ void Coordinator::Loop::client_gone(std::string peer) {
     if (job->worker.empty()) {
       jobs_.erase(id);
     } else {
+      job->cancel_requested = true;
       cancel_on_worker(*job, id);
     }
   }
@@ -382,6 +389,8 @@ void Coordinator::Loop::tick(Clock::time_point now) {
   v1::Envelope beat;
   beat.mutable_heartbeat();
   for (const auto& [peer, info] : peers_) {
+    // The embedded supervisor only reports exits; it lives in our own process.
+    if (info.kind == v1::PEER_KIND_SUPERVISOR) continue;
     if (now - info.last_seen > limit) {
       expired.emplace_back(peer, info.kind);
     } else {

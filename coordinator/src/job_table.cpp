@@ -1,6 +1,13 @@
 #include "job_table.h"
 
+#include <random>
+
 namespace taskmill::coordinator {
+
+JobTable::JobTable() {
+  std::random_device random;
+  next_id_ = (std::uint64_t{random()} << 32) | (std::uint64_t{random() & 0xffff} << 16);
+}
 
 std::optional<std::uint64_t> JobTable::add(Job job) {
   auto [at, inserted] = by_client_.try_emplace({job.client, job.client_id}, next_id_ + 1);

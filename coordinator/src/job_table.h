@@ -29,10 +29,15 @@ struct Job {
   std::uint32_t max_retries = 0;
   std::uint32_t attempt = 0;   // runs started so far
   std::string worker;          // empty while queued
+  bool cancel_requested = false;  // its client cancelled it (or left) while it ran
 };
 
 class JobTable {
  public:
+  // Ids start at a random point: a restarted coordinator must not hand out
+  // ids that results still in flight from before the restart carry.
+  JobTable();
+
   // Stores `job` and returns its id; nullopt if the client already submitted
   // a job with that id (a resubmission: the first one stands).
   std::optional<std::uint64_t> add(Job job);

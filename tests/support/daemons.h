@@ -19,8 +19,10 @@ namespace taskmill::testing {
 class Daemon {
  public:
   // taskmill-coordinator --listen tcp://127.0.0.1:* plus `args`; returns once it listens.
-  static Daemon coordinator(std::vector<std::string> args = {}) {
-    args.insert(args.begin(), {"--listen", "tcp://127.0.0.1:*"});
+  static Daemon coordinator(std::vector<std::string> args = {}) { return coordinator_at("tcp://127.0.0.1:*", args); }
+  // The same on a given address (to restart one where its peers expect it).
+  static Daemon coordinator_at(const std::string& address, std::vector<std::string> args = {}) {
+    args.insert(args.begin(), {"--listen", address});
     Daemon d(TASKMILL_COORDINATOR_BIN, args);
     std::string line;
     while (std::getline(d.out_, line)) {

@@ -135,9 +135,21 @@ class LocalWorkerPool::Supervisor {
   void watch() {
     while (!stopping_.load()) {
       std::vector<pollfd> fds{{wake_.fd(), POLLIN, 0}};
-      for (const Child& c : children_) fds.push_back({c.pidfd, POLLIN, 0});
-      ::poll(fds.data(), fds.size(), -1);
+      bool vacant = false;  // a slot whose restart failed: try again each second
+      for (const Child& c : children_) {
+        fds.push_back({c.pidfd, POLLIN, 0});  // poll() ignores a negative fd
+        vacant = vacant || c.pidfd < 0;
+      }
+      ::poll(fds.data(), fds.size(), vacant ? 1000 : -1);
       if (fds[0].revents & POLLIN) wake_.drain();
+      for (Child& c : children_) {
+        if (c.pidfd >= 0 || stopping_.load()) continue;
+        try {
+          c = spawn();
+        } catch (const Error& e) {
+          logger().error("local pool: {}", e.what());
+        }
+      }
       for (std::size_t i = 1; i < fds.size(); ++i) {
         if ((fds[i].revents & (POLLIN | POLLHUP)) == 0 || stopping_.load()) continue;
         Child& c = children_[i - 1];
@@ -192,6 +204,7 @@ class LocalWorkerPool::Supervisor {
 
   void kill_all() {
     for (Child& c : children_) {
+      if (c.pidfd < 0) continue;
       ::kill(c.process->id(), SIGKILL);
       reap(c);
     }

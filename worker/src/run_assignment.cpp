@@ -50,7 +50,10 @@ v1::JobResult run_assignment(const v1::Assignment& assignment, const CancelFlag&
     return result;
   }
   std::optional<Clock::time_point> deadline;
-  if (assignment.timeout_ms() > 0) deadline = Clock::now() + std::chrono::milliseconds(assignment.timeout_ms());
+  constexpr std::uint64_t kMaxTimeoutMs = std::uint64_t{10} * 365 * 24 * 3600 * 1000;  // ten years: no overflow
+  if (assignment.timeout_ms() > 0) {
+    deadline = Clock::now() + std::chrono::milliseconds(std::min(assignment.timeout_ms(), kMaxTimeoutMs));
+  }
   JobContext context(JobId{assignment.client_id()}, static_cast<int>(assignment.attempt()), &cancel, deadline, progress);
   try {
     context.throw_if_cancelled();

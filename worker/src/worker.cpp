@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
+#include <algorithm>
 #include <deque>
 #include <mutex>
 #include <random>
@@ -69,12 +70,15 @@ class Worker::Loop {
   // Routes one running job's progress reports to the I/O thread.
   class JobProgress final : public ProgressSink {
    public:
-    JobProgress(Loop& loop, std::uint64_t id) : loop_(loop), id_(id) {}
-    void on_progress(double fraction, std::string_view note) override { loop_.record_progress(id_, fraction, note); }
+    JobProgress(Loop& loop, std::uint64_t id, std::uint64_t session) : loop_(loop), id_(id), session_(session) {}
+    void on_progress(double fraction, std::string_view note) override {
+      loop_.record_progress(id_, session_, fraction, note);
+    }
 
    private:
     Loop& loop_;
     std::uint64_t id_;
+    std::uint64_t session_;
   };
 
  public:
@@ -97,7 +101,7 @@ class Worker::Loop {
   bool tick(Clock::time_point now);
   void slot_main();
   void stop_slots();
-  void record_progress(std::uint64_t id, double fraction, std::string_view note);
+  void record_progress(std::uint64_t id, std::uint64_t session, double fraction, std::string_view note);
   bool holds_jobs();
 
   WorkerOptions options_;
@@ -109,7 +113,16 @@ class Worker::Loop {
   std::mutex mu_;  // shared with the slot threads
   std::condition_variable work_cv_;
   std::deque<v1::Assignment> queue_ TASKMILL_GUARDED_BY(mu_);
-  std::unordered_map<std::uint64_t, std::shared_ptr<CancelFlag>> running_ TASKMILL_GUARDED_BY(mu_);
+  // A job on a slot. `session` counts registrations: after a reconnect the
+  // coordinator has given up on earlier sessions' jobs (their ids may even be
+  // reused by a restarted coordinator), so their results are dropped.
+  struct RunningJob {
+    std::uint64_t id;
+    std::uint64_t session;
+    std::shared_ptr<CancelFlag> cancel;
+  };
+  std::vector<RunningJob> running_ TASKMILL_GUARDED_BY(mu_);
+  std::uint64_t session_ TASKMILL_GUARDED_BY(mu_) = 0;
   std::vector<v1::JobResult> finished_ TASKMILL_GUARDED_BY(mu_);
   std::vector<std::uint64_t> started_ TASKMILL_GUARDED_BY(mu_);
   std::unordered_map<std::uint64_t, std::pair<double, std::string>> progress_ TASKMILL_GUARDED_BY(mu_);  // latest only
@@ -134,9 +147,17 @@ int Worker::Loop::run() {
   for (int i = 0; i < options_.slots; ++i) slots_.emplace_back([this] { slot_main(); });
   connect();
   zmq::pollitem_t items[] = {{nullptr, 0, ZMQ_POLLIN, 0}, {nullptr, wake_.fd(), ZMQ_POLLIN, 0}};
-  while (!stopping_.load()) {
+  while (true) {
+    if (stopping_.load() && !draining_) {
+      // Leave gracefully: no new jobs; finish and report the ones held, then Bye.
+      draining_ = true;
+      v1::Envelope drain;
+      drain.mutable_drain();
+      send(drain);
+    }
+    if (draining_ && !holds_jobs()) break;
     items[0].socket = dealer_->handle();
-    wire::poll(items, 2, heartbeat_);
+    wire::poll(items, 2, draining_ ? std::chrono::milliseconds(10) : heartbeat_);
     if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     zmq::message_t frame;
     while (dealer_->recv(frame, zmq::recv_flags::dontwait)) on_message(frame);
@@ -156,10 +177,11 @@ bool Worker::Loop::holds_jobs() {
   return !queue_.empty() || !running_.empty() || !finished_.empty();
 }
 
-void Worker::Loop::record_progress(std::uint64_t id, double fraction, std::string_view note) {
+void Worker::Loop::record_progress(std::uint64_t id, std::uint64_t session, double fraction, std::string_view note) {
   bool was_idle = false;
   {
     std::lock_guard lock(mu_);
+    if (session != session_) return;
     was_idle = finished_.empty() && started_.empty() && progress_.empty();
     progress_[id] = {fraction, std::string(note)};
   }
@@ -173,8 +195,14 @@ void Worker::Loop::connect() {
   dealer_->set(zmq::sockopt::routing_id, "w-" + host_and_pid() + "-" + std::to_string(random()));
   dealer_->connect(options_.coordinator);
   {
+    // A new session: the coordinator re-queued or forgot what it gave us before.
     std::lock_guard lock(mu_);
-    queue_.clear();  // assigned before we were given up on: the coordinator re-queued them
+    ++session_;
+    queue_.clear();
+    for (RunningJob& job : running_) job.cancel->request();
+    finished_.clear();
+    started_.clear();
+    progress_.clear();
   }
   v1::Envelope hello = hello_message(options_.slots);
   send(hello);
@@ -212,8 +240,7 @@ void Worker::Loop::on_message(const zmq::message_t& frame) {
       return;
     case v1::Envelope::kError:
       if (envelope.error().code() == static_cast<std::uint32_t>(StatusCode::kFailedPrecondition)) {
-        v1::Envelope hello = hello_message(options_.slots);  // it forgot us (restarted): register again
-        send(hello);
+        connect();  // it forgot us (restarted, or gave us up): a new session
       } else {
         logger().warn("worker: the coordinator says: {}", envelope.error().message());
       }
@@ -234,8 +261,10 @@ void Worker::Loop::on_assign(v1::Assign& assign) {
 void Worker::Loop::on_cancel(const v1::Cancel& cancel) {
   std::lock_guard lock(mu_);
   for (std::uint64_t id : cancel.ids()) {
-    if (auto at = running_.find(id); at != running_.end()) {
-      at->second->request();
+    auto at = std::find_if(running_.begin(), running_.end(),
+                           [&](const RunningJob& j) { return j.id == id && j.session == session_; });
+    if (at != running_.end()) {
+      at->cancel->request();
       continue;
     }
     for (auto it = queue_.begin(); it != queue_.end(); ++it) {
@@ -304,22 +333,25 @@ void Worker::Loop::slot_main() {
   while (true) {
     v1::Assignment assignment;
     auto cancel = std::make_shared<CancelFlag>();
+    std::uint64_t session = 0;
     {
       std::unique_lock lock(mu_);
       work_cv_.wait(lock, [&]() TASKMILL_REQUIRES(mu_) { return slots_stop_ || !queue_.empty(); });
       if (queue_.empty()) return;
       assignment = std::move(queue_.front());
       queue_.pop_front();
-      running_.emplace(assignment.id(), cancel);
+      session = session_;
+      running_.push_back({assignment.id(), session, cancel});
       if (started_.empty() && finished_.empty()) wake_.notify();
       started_.push_back(assignment.id());
     }
-    JobProgress progress(*this, assignment.id());
+    JobProgress progress(*this, assignment.id(), session);
     v1::JobResult result = run_assignment(assignment, *cancel, &progress);
     bool was_idle = false;
     {
       std::lock_guard lock(mu_);
-      running_.erase(assignment.id());
+      std::erase_if(running_, [&](const RunningJob& j) { return j.cancel == cancel; });
+      if (session != session_) continue;  // given up on by the coordinator: nobody wants it
       progress_.erase(assignment.id());  // the result says it all
       was_idle = finished_.empty() && started_.empty();
       finished_.push_back(std::move(result));
