@@ -14,6 +14,7 @@
 // result exits with status 1.
 //
 //   taskmill-bench-thread [--quick] [--json FILE]
+#include "bench_options.h"
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -309,19 +310,10 @@ void write_json(const std::string& path, const std::vector<Row>& rows, int runs)
 }  // namespace
 
 int main(int argc, char** argv) {
-  int runs = 3;
-  std::optional<std::string> json_path;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--quick") {
-      runs = 1;
-    } else if (arg == "--json" && i + 1 < argc) {
-      json_path = argv[++i];
-    } else {
-      std::cerr << "usage: taskmill-bench-thread [--quick] [--json FILE]\n";
-      return 2;
-    }
-  }
+  const BenchOptions options =
+      parse_bench_options(argc, argv, "taskmill-bench-thread: W1 and W2 on the thread backend and the C++ references");
+  const int runs = options.runs;
+  const std::optional<std::string>& json_path = options.json_path;
 
   std::vector<Row> rows;
   rows.push_back({"taskmill_thread", "taskmill", measure<TaskmillPool>(runs)});

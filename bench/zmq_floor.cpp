@@ -6,6 +6,7 @@
 //   warm-up; p50 and p99 in microseconds. Median of 3 runs (1 with --quick).
 //
 //   taskmill-bench-zmq-floor [--quick] [--json FILE]
+#include "bench_options.h"
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -101,19 +102,10 @@ Latency median_of(int runs, const std::string& endpoint) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int runs = 3;
-  std::optional<std::string> json_path;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--quick") {
-      runs = 1;
-    } else if (arg == "--json" && i + 1 < argc) {
-      json_path = argv[++i];
-    } else {
-      std::cerr << "usage: taskmill-bench-zmq-floor [--quick] [--json FILE]\n";
-      return 2;
-    }
-  }
+  const BenchOptions options =
+      parse_bench_options(argc, argv, "taskmill-bench-zmq-floor: raw ZeroMQ DEALER/ROUTER round trips between two processes");
+  const int runs = options.runs;
+  const std::optional<std::string>& json_path = options.json_path;
   char dir[] = "/tmp/taskmill-zmq-floor-XXXXXX";
   if (::mkdtemp(dir) == nullptr) return 2;
   const std::string ipc = std::string("ipc://") + dir + "/echo";

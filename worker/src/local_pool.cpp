@@ -121,6 +121,9 @@ class LocalWorkerPool::Supervisor {
     env.set(kWorkerEndpointEnv, options_.coordinator);
     env.set(kWorkerSlotsEnv, std::to_string(options_.slots_per_worker));
     env.set(kWorkerParentEnv, std::to_string(::getpid()));
+    // Embedded workers are the caller's own program: they may run its commands
+    // (the exec job) unless the caller set a policy of its own.
+    if (std::getenv("TASKMILL_EXEC_ALLOW") == nullptr) env.set("TASKMILL_EXEC_ALLOW", "any");
     Child child;
     try {
       child.process = std::make_unique<bp::child>(bp::exe = program, bp::args = args, env);

@@ -11,6 +11,8 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <thread>
 
 #include "taskmill/worker/cli.h"
@@ -31,11 +33,15 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"taskmill-worker: runs jobs for a taskmill coordinator"};
   WorkerOptions options;
   std::vector<std::string> plugins;
+  bool allow_exec = false;
+  std::vector<std::string> allowed_programs;
   options.slots = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   app.add_option("--coordinator", options.coordinator, "the coordinator's address, e.g. tcp://10.0.0.5:5555")
       ->required();
   app.add_option("--slots", options.slots, "jobs run at once (default: hardware threads)")->check(CLI::Range(1, 4096));
   app.add_option("--jobs", plugins, "shared library of jobs to load (repeatable)")->check(CLI::ExistingFile);
+  app.add_flag("--allow-exec", allow_exec, "let the exec job run any program (default: none)");
+  app.add_option("--allow-program", allowed_programs, "let the exec job run this program (repeatable)");
   CLI11_PARSE(app, argc, argv);
 
   for (const std::string& plugin : plugins) {
@@ -43,6 +49,17 @@ int run_cli(int argc, char** argv) {
       std::fprintf(stderr, "taskmill-worker: cannot load %s: %s\n", plugin.c_str(), ::dlerror());
       return 2;
     }
+  }
+  // The exec job (jobs/) reads its policy from this variable; setting it here,
+  // before any job runs, keeps the worker runtime free of the jobs library.
+  if (allow_exec) {
+    ::setenv("TASKMILL_EXEC_ALLOW", "any", 1);
+  } else if (!allowed_programs.empty()) {
+    std::string list;
+    for (const std::string& p : allowed_programs) list += (list.empty() ? "" : ":") + p;
+    ::setenv("TASKMILL_EXEC_ALLOW", list.c_str(), 1);
+  } else {
+    ::unsetenv("TASKMILL_EXEC_ALLOW");  // not inherited from whoever started us: the flags decide
   }
   Worker worker(options);
   running_worker = &worker;
