@@ -335,7 +335,11 @@ void Coordinator::Loop::end_unrun(std::uint64_t id, v1::Outcome outcome, const s
 void Coordinator::Loop::worker_lost(std::string peer, const std::string& why, bool counts_as_attempt) {
   const Worker* worker = workers_.find(peer);
   if (worker == nullptr) return;
-  logger().warn("coordinator: worker {} lost: {}", worker->name, why);
+  if (counts_as_attempt) {
+    logger().warn("coordinator: worker {} lost: {}", worker->name, why);
+  } else {
+    logger().info("coordinator: worker {} left: {}", worker->name, why);
+  }
   assign_out_.erase(peer);
   for (std::uint64_t id : workers_.remove(peer)) {
     Job* job = jobs_.find(id);
