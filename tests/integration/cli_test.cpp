@@ -15,9 +15,11 @@
 #include <vector>
 
 #include "support/daemons.h"
+#include "support/processes.h"
 
 using namespace std::chrono_literals;
 using taskmill::testing::Daemon;
+using taskmill::testing::process_gone;
 
 namespace {
 
@@ -41,15 +43,6 @@ Outcome taskmill_cli(const std::vector<std::string>& args, const std::string& in
   return {cli.exit_code(), o, e};
 }
 
-bool gone(int pid) {
-  for (int i = 0; i < 2000; ++i) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string skip, state;
-    if (!(stat >> skip >> skip >> state) || state == "Z") return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -87,7 +80,7 @@ TEST_CASE("taskmill run --timeout kills a hanging command and its children (exit
   int child = 0;
   std::ifstream(pid_file) >> child;
   REQUIRE(child > 0);
-  CHECK(gone(child));
+  CHECK(process_gone(child));
   std::filesystem::remove(pid_file);
 }
 

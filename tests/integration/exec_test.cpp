@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/daemons.h"
+#include "support/processes.h"
 #include "support/executors.h"
 #include "taskmill/executor.h"
 #include "taskmill/jobs/exec.h"
@@ -30,16 +31,6 @@ ExecRequest command(std::initializer_list<std::string> argv) {
   return r;
 }
 
-// Gone, or a zombie about to be reaped by whoever adopted it.
-bool gone(int pid) {
-  for (int i = 0; i < 2000; ++i) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string skip, state;
-    if (!(stat >> skip >> skip >> state) || state == "Z") return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
-}
 
 int read_pid(const std::filesystem::path& file) {
   int pid = 0;
@@ -111,7 +102,7 @@ TEST_CASE("a command past its time limit is killed with its whole process group"
   CHECK(out.time_limit_hit());
   CHECK(out.signal() == SIGTERM);
   CHECK(out.exit_code() == 128 + SIGTERM);
-  CHECK(gone(read_pid(pid_file)));  // the background child went with it
+  CHECK(process_gone(read_pid(pid_file)));  // the background child went with it
   std::filesystem::remove(pid_file);
 }
 
@@ -124,7 +115,7 @@ TEST_CASE("cancelling a running command kills its process group", "[integration]
   const int child = read_pid(pid_file);
   CHECK_FALSE(f.cancel());  // running: asked to stop
   CHECK_THROWS_AS(f.get(), taskmill::CancelledError);
-  CHECK(gone(child));
+  CHECK(process_gone(child));
   std::filesystem::remove(pid_file);
 }
 

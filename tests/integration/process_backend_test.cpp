@@ -23,6 +23,7 @@
 #include <map>
 
 #include "support/daemons.h"
+#include "support/processes.h"
 #include "support/test_jobs.h"
 #include "taskmill/executor.h"
 #include "taskmill/jobs/samples.h"
@@ -52,16 +53,6 @@ taskmill::Config service(const std::string& address) {
   return config;
 }
 
-// Gone, or a zombie waiting for whoever adopted it to reap it.
-bool process_gone(int pid) {
-  for (int i = 0; i < 2000; ++i) {  // up to ~20 s; a CTest timeout stops a real hang first
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string skip, state;
-    if (!(stat >> skip >> skip >> state) || state == "Z") return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
-}
 
 // Counts each future's completions: a history check that nothing finished twice or never.
 struct History {
