@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
       parse_bench_options(argc, argv, "taskmill-bench-zmq-floor: raw ZeroMQ DEALER/ROUTER round trips between two processes");
   const int runs = options.runs;
   const std::optional<std::string>& json_path = options.json_path;
-  char dir[] = "/tmp/taskmill-zmq-floor-XXXXXX";
+  char dir[] = "/tmp/taskmill-zmq-floor-XXXXXX";  // mkdtemp() template: a private folder for the ipc socket
   if (::mkdtemp(dir) == nullptr) return 2;
   const std::string ipc = std::string("ipc://") + dir + "/echo";
   const Latency over_ipc = median_of(runs, ipc);

@@ -12,6 +12,7 @@ namespace {
 
 std::filesystem::path make_private_dir() {
   const char* base = std::getenv("XDG_RUNTIME_DIR");
+  // mkdtemp() replaces the XXXXXX with a unique name.
   std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/taskmill-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) throw Error("cannot create a private directory at " + pattern);
   return pattern;  // mkdtemp makes it 0700: only this user can reach the sockets inside
@@ -23,7 +24,6 @@ EmbeddedCluster::EmbeddedCluster(zmq::context_t& context, const Config& config) 
   static std::atomic<int> counter{0};
   client_endpoint_ = "inproc://taskmill-coordinator-" + std::to_string(++counter);
   const std::string worker_endpoint = "ipc://" + (dir_ / "coordinator").string();
-  const std::string supervisor_endpoint = client_endpoint_;
   try {
     coordinator_ = std::make_unique<coordinator::Coordinator>(
         context, coordinator::CoordinatorOptions{.endpoints = {worker_endpoint, client_endpoint_},
@@ -34,7 +34,7 @@ EmbeddedCluster::EmbeddedCluster(zmq::context_t& context, const Config& config) 
     loop_ = std::thread([this] { coordinator_->run(); });
     pool_ = std::make_unique<worker::LocalWorkerPool>(
         context, worker::LocalPoolOptions{.coordinator = worker_endpoint,
-                                          .supervisor_endpoint = supervisor_endpoint,
+                                          .supervisor_endpoint = client_endpoint_,  // inproc, like the client
                                           .workers = static_cast<int>(config.resolved_workers()),
                                           .slots_per_worker = 1,
                                           .command = {}});

@@ -194,10 +194,7 @@ void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit) {
     Job job{.client = peer, .client_id = spec.id(), .name = std::move(*spec.mutable_job()),
             .payload = std::move(*spec.mutable_payload()), .chunk = spec.chunk(), .priority = spec.priority(),
             .deadline = std::nullopt, .max_retries = spec.max_retries()};
-    constexpr std::uint64_t kMaxTimeoutMs = std::uint64_t{10} * 365 * 24 * 3600 * 1000;  // ten years
-    if (spec.timeout_ms() > 0) {
-      job.deadline = now + std::chrono::milliseconds(std::min(spec.timeout_ms(), kMaxTimeoutMs));
-    }
+    if (spec.timeout_ms() > 0) job.deadline = now + wire::timeout_from_wire(spec.timeout_ms());
     const bool offered = workers_.anyone_offers(job.name);
     const bool has_workers = workers_.size() > 0;
     auto id = jobs_.add(std::move(job));
@@ -233,7 +230,6 @@ void Coordinator::Loop::on_results(const std::string& peer, v1::Results& results
     // A late answer from an attempt that was given up on: the job has moved on.
     if (job == nullptr || job->worker != peer || job->attempt != result.attempt()) continue;
     workers_.release(*worker, id);
-    ++worker->completed;
     deliver(*job, std::move(result));
     jobs_.erase(id);
   }

@@ -52,7 +52,6 @@ class JobTable {
   std::optional<std::uint64_t> next_ready();
   void pop_ready();
 
-  std::size_t size() const { return jobs_.size(); }
 
  private:
   std::unordered_map<std::uint64_t, Job> jobs_;

@@ -21,7 +21,6 @@ struct Worker {
   int slots = 1;
   std::unordered_set<std::string> catalog;
   std::unordered_set<std::uint64_t> assigned;  // job ids sent to it, not yet answered
-  std::uint64_t completed = 0;
   bool draining = false;
 };
 
@@ -50,10 +49,6 @@ class WorkerTable {
   bool release(Worker& worker, std::uint64_t job);
 
   std::size_t size() const { return workers_.size(); }
-  template <class F>
-  void for_each(F&& f) const {
-    for (const auto& [peer, worker] : workers_) f(worker);
-  }
 
  private:
   int credit(const Worker& w) const {

@@ -6,6 +6,7 @@
 #include "taskmill/detail/outcome.h"
 #include "taskmill/job.h"
 #include "taskmill/v1/values.pb.h"
+#include "taskmill/wire.h"
 
 namespace taskmill::worker {
 namespace {
@@ -50,10 +51,7 @@ v1::JobResult run_assignment(const v1::Assignment& assignment, const CancelFlag&
     return result;
   }
   std::optional<Clock::time_point> deadline;
-  constexpr std::uint64_t kMaxTimeoutMs = std::uint64_t{10} * 365 * 24 * 3600 * 1000;  // ten years: no overflow
-  if (assignment.timeout_ms() > 0) {
-    deadline = Clock::now() + std::chrono::milliseconds(std::min(assignment.timeout_ms(), kMaxTimeoutMs));
-  }
+  if (assignment.timeout_ms() > 0) deadline = Clock::now() + wire::timeout_from_wire(assignment.timeout_ms());
   JobContext context(JobId{assignment.client_id()}, static_cast<int>(assignment.attempt()), &cancel, deadline, progress);
   try {
     context.throw_if_cancelled();

@@ -40,7 +40,6 @@ class [[nodiscard]] Status {
 inline Status invalid_argument(std::string message) {
   return {StatusCode::kInvalidArgument, std::move(message)};
 }
-inline Status not_found(std::string message) { return {StatusCode::kNotFound, std::move(message)}; }
 
 // A T, or the Status that explains why there is none.
 template <class T>

@@ -9,6 +9,7 @@
 
 #include <zmq.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -48,6 +49,13 @@ struct RoutedFrame {
 // Messages with a frame count other than [peer][frame] are read and dropped
 // (malformed = true), so a bad peer cannot wedge the socket.
 std::optional<RoutedFrame> receive_routed(zmq::socket_t& router, bool* malformed);
+
+// A timeout a peer sent, in milliseconds, capped at ten years so that adding
+// it to a clock reading cannot overflow.
+inline std::chrono::milliseconds timeout_from_wire(std::uint64_t ms) {
+  constexpr std::uint64_t kMaxMs = std::uint64_t{10} * 365 * 24 * 3600 * 1000;
+  return std::chrono::milliseconds(std::min(ms, kMaxMs));
+}
 
 // zmq::poll that treats a signal's interruption as "nothing ready" instead of
 // throwing, so a SIGTERM handler can stop a loop without tearing it down.
