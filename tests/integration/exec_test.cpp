@@ -151,7 +151,7 @@ TEST_CASE("exec runs nothing that the worker's policy does not allow", "[integra
   taskmill::jobs::set_exec_policy({});
 }
 
-TEST_CASE("embedded workers run commands; service workers only as their flags allow", "[integration][exec][process]") {
+TEST_CASE("embedded workers run commands, and service workers only as their flags allow", "[integration][exec][process]") {
   taskmill::Config embedded;
   embedded.backend = taskmill::BackendKind::kProcess;
   embedded.workers = 1;
