@@ -2,16 +2,21 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <unordered_map>
 
+#include "catalog.h"
+#include "finished_jobs.h"
 #include "job_table.h"
 #include "taskmill/detail/wake_fd.h"
 #include "taskmill/errors.h"
 #include "taskmill/log.h"
 #include "taskmill/status.h"
+#include "status_report.h"
 #include "taskmill/wire.h"
+#include "throughput.h"
 #include "worker_table.h"
 
 namespace taskmill::coordinator {
@@ -44,10 +49,16 @@ class Coordinator::Loop {
   void on_progress(const std::string& peer, v1::Progress& progress);
   void on_worker_exited(const v1::WorkerExited& exited);
   void on_bye(const std::string& peer, v1::PeerKind kind);
+  void on_query(const std::string& peer, v1::Query& query);
+  void answer_jobs(const v1::JobsQuery& query, v1::Answer& answer);
+  void answer_list(const v1::ListQuery& query, v1::Answer& answer);
+  v1::Stats stats(Clock::time_point now) const;
 
   void dispatch();
   void unpark(const Worker& worker);
-  void deliver(const Job& job, v1::JobResult&& result);
+  void cancel_job(std::uint64_t id);
+  // Ends job `id` with `result`: to its client, or kept if detached. Erases it.
+  void finish(std::uint64_t id, v1::JobResult&& result);
   void end_unrun(std::uint64_t id, v1::Outcome outcome, const std::string& message);
   // `peer` by value: callers pass names owned by the tables this erases from.
   void worker_lost(std::string peer, const std::string& why, bool counts_as_attempt = true);
@@ -67,14 +78,21 @@ class Coordinator::Loop {
   std::unordered_map<std::string, Peer> peers_;
   JobTable jobs_;
   WorkerTable workers_;
+  FinishedJobs finished_;
+  Catalog catalog_;
+  Throughput throughput_;
+  std::unordered_map<std::uint64_t, JobProgress> progress_;  // running jobs that reported some
+  const Clock::time_point started_ = Clock::now();
   std::unordered_map<std::string, std::deque<std::uint64_t>> parked_;  // by job name: no worker offers it now
   // Batches built during one loop turn, sent at its end: one message per peer and kind.
-  std::unordered_map<std::string, v1::Envelope> assign_out_, started_out_, progress_out_, results_out_;
+  std::unordered_map<std::string, v1::Envelope> assign_out_, accepted_out_, started_out_, progress_out_, results_out_;
   Clock::time_point next_tick_;
 };
 
 Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
-    : options_(std::move(options)), router_(context, zmq::socket_type::router), workers_(options_.prefetch) {
+    : options_(std::move(options)), router_(context, zmq::socket_type::router),
+      workers_(options_.prefetch),
+      finished_(options_.result_ttl) {
   wire::configure(router_);
   router_.set(zmq::sockopt::router_mandatory, 1);  // sends to a vanished peer fail instead of vanishing
   for (const std::string& endpoint : options_.endpoints) {
@@ -142,6 +160,8 @@ void Coordinator::Loop::on_frame(const std::string& peer, const zmq::message_t& 
       return kind == v1::PEER_KIND_CLIENT ? on_submit(peer, *envelope.mutable_submit()) : wrong_kind();
     case v1::Envelope::kCancel:
       return kind == v1::PEER_KIND_CLIENT ? on_cancel(peer, envelope.cancel()) : wrong_kind();
+    case v1::Envelope::kQuery:
+      return kind == v1::PEER_KIND_CLIENT ? on_query(peer, *envelope.mutable_query()) : wrong_kind();
     case v1::Envelope::kResults:
       return kind == v1::PEER_KIND_WORKER ? on_results(peer, *envelope.mutable_results()) : wrong_kind();
     case v1::Envelope::kStarted:
@@ -177,7 +197,9 @@ void Coordinator::Loop::on_hello(const std::string& peer, v1::Hello& hello) {
   if (hello.kind() == v1::PEER_KIND_WORKER) {
     Worker worker{.peer = peer, .name = hello.name(), .pid = hello.pid(),
                   .slots = static_cast<int>(std::clamp<std::uint32_t>(hello.slots(), 1, 4096))};
+    worker.joined_unix_ms = unix_ms_now();
     for (const v1::JobType& type : hello.catalog()) worker.catalog.insert(type.name());
+    catalog_.learn(hello);
     logger().info("coordinator: worker {} joined with {} slots and {} jobs", worker.name, worker.slots,
                   worker.catalog.size());
     unpark(workers_.add(std::move(worker)));
@@ -190,14 +212,22 @@ void Coordinator::Loop::on_hello(const std::string& peer, v1::Hello& hello) {
 
 void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit) {
   const auto now = Clock::now();
+  const std::int64_t now_unix_ms = unix_ms_now();
   for (v1::JobSpec& spec : *submit.mutable_jobs()) {
     Job job{.client = peer, .client_id = spec.id(), .name = std::move(*spec.mutable_job()),
             .payload = std::move(*spec.mutable_payload()), .chunk = spec.chunk(), .priority = spec.priority(),
-            .deadline = std::nullopt, .max_retries = spec.max_retries()};
+            .deadline = std::nullopt, .max_retries = spec.max_retries(), .detached = spec.detached(),
+            .submitted_unix_ms = now_unix_ms};
     if (spec.timeout_ms() > 0) job.deadline = now + wire::timeout_from_wire(spec.timeout_ms());
     const bool offered = workers_.anyone_offers(job.name);
     const bool has_workers = workers_.size() > 0;
     auto id = jobs_.add(std::move(job));
+    if (spec.detached()) {
+      // Answered for a resubmission too, with the id the first copy got.
+      v1::AcceptedJob* accepted = accepted_out_[peer].mutable_accepted()->add_jobs();
+      accepted->set_client_id(spec.id());
+      accepted->set_job_id(id ? *id : jobs_.find_by_client(peer, spec.id()).value_or(0));
+    }
     if (!id) continue;  // resubmitted: the first copy stands
     if (has_workers && !offered) {
       end_unrun(*id, v1::OUTCOME_REJECTED, "no connected worker offers this job");
@@ -209,15 +239,18 @@ void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit) {
 
 void Coordinator::Loop::on_cancel(const std::string& peer, const v1::Cancel& cancel) {
   for (std::uint64_t client_id : cancel.ids()) {
-    auto id = jobs_.find_by_client(peer, client_id);
-    if (!id) continue;  // already finished
-    Job* job = jobs_.find(*id);
-    if (job->worker.empty()) {
-      end_unrun(*id, v1::OUTCOME_CANCELLED, "job was cancelled");
-    } else {
-      job->cancel_requested = true;  // should its worker die, the job ends CANCELLED, not re-run
-      cancel_on_worker(*job, *id);
-    }
+    if (auto id = jobs_.find_by_client(peer, client_id)) cancel_job(*id);  // else already finished
+  }
+}
+
+void Coordinator::Loop::cancel_job(std::uint64_t id) {
+  Job* job = jobs_.find(id);
+  if (job == nullptr) return;
+  if (job->worker.empty()) {
+    end_unrun(id, v1::OUTCOME_CANCELLED, "job was cancelled");
+  } else if (!job->cancel_requested) {
+    job->cancel_requested = true;  // should its worker die, the job ends CANCELLED, not re-run
+    cancel_on_worker(*job, id);
   }
 }
 
@@ -230,15 +263,15 @@ void Coordinator::Loop::on_results(const std::string& peer, v1::Results& results
     // A late answer from an attempt that was given up on: the job has moved on.
     if (job == nullptr || job->worker != peer || job->attempt != result.attempt()) continue;
     workers_.release(*worker, id);
-    deliver(*job, std::move(result));
-    jobs_.erase(id);
+    ++worker->done;
+    finish(id, std::move(result));
   }
 }
 
 void Coordinator::Loop::on_started(const std::string& peer, const v1::Started& started) {
   for (std::uint64_t id : started.ids()) {
     const Job* job = jobs_.find(id);
-    if (job == nullptr || job->worker != peer) continue;
+    if (job == nullptr || job->worker != peer || job->detached) continue;
     started_out_[job->client].mutable_started()->add_ids(job->client_id);
   }
 }
@@ -247,6 +280,8 @@ void Coordinator::Loop::on_progress(const std::string& peer, v1::Progress& progr
   for (v1::ProgressReport& report : *progress.mutable_reports()) {
     const Job* job = jobs_.find(report.id());
     if (job == nullptr || job->worker != peer) continue;
+    progress_[report.id()] = JobProgress{report.fraction(), report.note()};
+    if (job->detached) continue;
     report.set_id(job->client_id);
     *progress_out_[job->client].mutable_progress()->add_reports() = std::move(report);
   }
@@ -265,6 +300,98 @@ void Coordinator::Loop::on_bye(const std::string& peer, v1::PeerKind kind) {
     client_gone(peer);
   }
   peers_.erase(peer);
+}
+
+void Coordinator::Loop::on_query(const std::string& peer, v1::Query& query) {
+  v1::Envelope envelope;
+  v1::Answer& answer = *envelope.mutable_answer();
+  answer.set_request_id(query.request_id());
+  switch (query.what_case()) {
+    case v1::Query::kJobs:
+      answer_jobs(query.jobs(), answer);
+      break;
+    case v1::Query::kList:
+      answer_list(query.list(), answer);
+      break;
+    case v1::Query::kWorkers:
+      workers_.for_each([&](const Worker& worker) { *answer.add_workers() = worker_status(worker); });
+      break;
+    case v1::Query::kCatalog:
+      *answer.mutable_catalog() = catalog_.snapshot(workers_, query.catalog().all_known());
+      break;
+    case v1::Query::kStats:
+      *answer.mutable_stats() = stats(Clock::now());
+      break;
+    case v1::Query::WHAT_NOT_SET:
+      return reply_error(peer, StatusCode::kInvalidArgument, "a query must ask for jobs, list, workers, catalog or stats");
+  }
+  flush();  // a cancel's own results go out before the answer that reports them
+  wire::send_to(router_, peer, envelope);
+}
+
+void Coordinator::Loop::answer_jobs(const v1::JobsQuery& query, v1::Answer& answer) {
+  if (query.cancel()) {
+    for (std::uint64_t id : query.ids()) cancel_job(id);
+  }
+  for (std::uint64_t id : query.ids()) {
+    if (const Job* job = jobs_.find(id)) {
+      auto progress = progress_.find(id);
+      *answer.add_jobs() = live_status(id, *job, job->worker.empty() ? nullptr : workers_.find(job->worker),
+                                       progress == progress_.end() ? nullptr : &progress->second);
+    } else if (const v1::JobStatus* done = finished_.find(id)) {
+      v1::JobStatus& status = *answer.add_jobs() = *done;
+      if (!query.with_result()) status.clear_reply();
+      if (query.forget()) finished_.erase(id);
+    } else {
+      answer.add_unknown_ids(id);
+    }
+  }
+}
+
+void Coordinator::Loop::answer_list(const v1::ListQuery& query, v1::Answer& answer) {
+  const v1::JobState wanted = query.state();
+  auto wants = [&](v1::JobState state) { return wanted == v1::JOB_STATE_UNSPECIFIED || wanted == state; };
+  std::vector<v1::JobStatus> listed;
+  jobs_.for_each([&](std::uint64_t id, const Job& job) {
+    if (!wants(job.worker.empty() ? v1::JOB_STATE_QUEUED : v1::JOB_STATE_RUNNING)) return;
+    auto progress = progress_.find(id);
+    listed.push_back(live_status(id, job, job.worker.empty() ? nullptr : workers_.find(job.worker),
+                                 progress == progress_.end() ? nullptr : &progress->second));
+  });
+  if (wants(v1::JOB_STATE_FINISHED)) {
+    for (const auto& [id, status] : finished_.all()) {
+      listed.push_back(status);
+      listed.back().clear_reply();
+    }
+  }
+  // Oldest first; ids grow with submission, so they break ties in a millisecond.
+  std::sort(listed.begin(), listed.end(), [](const v1::JobStatus& a, const v1::JobStatus& b) {
+    return std::pair(a.submitted_unix_ms(), a.job_id()) < std::pair(b.submitted_unix_ms(), b.job_id());
+  });
+  const std::size_t limit = query.limit() == 0 ? 1000 : query.limit();
+  const std::size_t skip = listed.size() > limit ? listed.size() - limit : 0;  // keep the newest
+  for (std::size_t i = skip; i < listed.size(); ++i) *answer.add_jobs() = std::move(listed[i]);
+}
+
+v1::Stats Coordinator::Loop::stats(Clock::time_point now) const {
+  v1::Stats stats;
+  std::uint64_t running = 0;
+  std::uint32_t slots = 0;
+  workers_.for_each([&](const Worker& worker) {
+    running += worker.assigned.size();
+    slots += static_cast<std::uint32_t>(worker.slots);
+  });
+  stats.set_running(running);
+  stats.set_queued(jobs_.size() > running ? jobs_.size() - running : 0);
+  stats.set_succeeded(throughput_.succeeded());
+  stats.set_failed(throughput_.failed());
+  stats.set_cancelled(throughput_.cancelled());
+  stats.set_workers(static_cast<std::uint32_t>(workers_.size()));
+  stats.set_slots(slots);
+  stats.set_jobs_per_second(throughput_.rate(now));
+  stats.set_stored_results(finished_.size());
+  stats.set_uptime_seconds(std::chrono::duration<double>(now - started_).count());
+  return stats;
 }
 
 void Coordinator::Loop::dispatch() {
@@ -287,6 +414,7 @@ void Coordinator::Loop::dispatch() {
     }
     jobs_.pop_ready();
     job.worker = worker->peer;
+    job.started_unix_ms = unix_ms_now();
     ++job.attempt;
     workers_.assign(*worker, *id);
     v1::Assignment* a = assign_out_[worker->peer].mutable_assign()->add_jobs();
@@ -312,9 +440,17 @@ void Coordinator::Loop::unpark(const Worker& worker) {
   }
 }
 
-void Coordinator::Loop::deliver(const Job& job, v1::JobResult&& result) {
-  result.set_id(job.client_id);
-  *results_out_[job.client].mutable_results()->add_results() = std::move(result);
+void Coordinator::Loop::finish(std::uint64_t id, v1::JobResult&& result) {
+  const Job& job = *jobs_.find(id);
+  throughput_.count(result.outcome());
+  if (job.detached) {
+    finished_.add(id, finished_status(id, job, std::move(result)), Clock::now());
+  } else {
+    result.set_id(job.client_id);
+    *results_out_[job.client].mutable_results()->add_results() = std::move(result);
+  }
+  progress_.erase(id);
+  jobs_.erase(id);
 }
 
 void Coordinator::Loop::end_unrun(std::uint64_t id, v1::Outcome outcome, const std::string& message) {
@@ -324,8 +460,7 @@ void Coordinator::Loop::end_unrun(std::uint64_t id, v1::Outcome outcome, const s
   result.set_outcome(outcome);
   result.set_error_type(outcome == v1::OUTCOME_REJECTED ? "taskmill::UnknownJobError" : "");
   result.set_error_message(outcome == v1::OUTCOME_REJECTED ? message + ": '" + job->name + "'" : message);
-  deliver(*job, std::move(result));
-  jobs_.erase(id);
+  finish(id, std::move(result));
 }
 
 void Coordinator::Loop::worker_lost(std::string peer, const std::string& why, bool counts_as_attempt) {
@@ -341,6 +476,7 @@ void Coordinator::Loop::worker_lost(std::string peer, const std::string& why, bo
     Job* job = jobs_.find(id);
     if (job == nullptr) continue;
     job->worker.clear();
+    progress_.erase(id);
     if (!counts_as_attempt) --job->attempt;
     if (job->cancel_requested) {
       end_unrun(id, v1::OUTCOME_CANCELLED, "job was cancelled");
@@ -350,8 +486,7 @@ void Coordinator::Loop::worker_lost(std::string peer, const std::string& why, bo
       result.set_outcome(v1::OUTCOME_WORKER_LOST);
       result.set_error_type("taskmill::WorkerLost");
       result.set_error_message("worker lost on each of " + std::to_string(job->attempt) + " attempts; last: " + why);
-      deliver(*job, std::move(result));
-      jobs_.erase(id);
+      finish(id, std::move(result));
     } else {
       jobs_.enqueue(id, /*front=*/true);
     }
@@ -360,9 +495,11 @@ void Coordinator::Loop::worker_lost(std::string peer, const std::string& why, bo
 }
 
 void Coordinator::Loop::client_gone(std::string peer) {
-  // Its jobs die with it: queued ones are dropped, running ones told to stop.
+  // Its jobs die with it, but for detached ones: queued ones are dropped,
+  // running ones told to stop.
   for (std::uint64_t id : jobs_.ids_of_client(peer)) {
     Job* job = jobs_.find(id);
+    if (job->detached) continue;
     if (job->worker.empty()) {
       jobs_.erase(id);
     } else {
@@ -371,6 +508,7 @@ void Coordinator::Loop::client_gone(std::string peer) {
     }
   }
   results_out_.erase(peer);
+  accepted_out_.erase(peer);
   started_out_.erase(peer);
   progress_out_.erase(peer);
 }
@@ -384,6 +522,8 @@ void Coordinator::Loop::cancel_on_worker(const Job& job, std::uint64_t id) {
 
 void Coordinator::Loop::tick(Clock::time_point now) {
   next_tick_ = now + options_.heartbeat;
+  finished_.expire(now);
+  throughput_.sample(now);
   const auto limit = options_.heartbeat * options_.liveness;
   std::vector<std::pair<std::string, v1::PeerKind>> expired;
   v1::Envelope beat;
@@ -409,7 +549,7 @@ void Coordinator::Loop::tick(Clock::time_point now) {
 }
 
 void Coordinator::Loop::flush() {
-  for (auto* out : {&assign_out_, &started_out_, &progress_out_, &results_out_}) {
+  for (auto* out : {&assign_out_, &accepted_out_, &started_out_, &progress_out_, &results_out_}) {
     for (auto& [peer, envelope] : *out) wire::send_to(router_, peer, envelope);
     out->clear();
   }

@@ -4,6 +4,11 @@
 
 namespace taskmill::coordinator {
 
+std::int64_t unix_ms_now() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
 JobTable::JobTable() {
   std::random_device random;
   next_id_ = (std::uint64_t{random()} << 32) | (std::uint64_t{random() & 0xffff} << 16);

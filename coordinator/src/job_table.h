@@ -30,7 +30,13 @@ struct Job {
   std::uint32_t attempt = 0;   // runs started so far
   std::string worker;          // empty while queued
   bool cancel_requested = false;  // its client cancelled it (or left) while it ran
+  bool detached = false;       // outlives its client; the result is kept for a query to fetch
+  std::int64_t submitted_unix_ms = 0;
+  std::int64_t started_unix_ms = 0;  // of the current attempt
 };
+
+// Wall-clock time for people (job listings), not for timeouts.
+std::int64_t unix_ms_now();
 
 class JobTable {
  public:
@@ -52,6 +58,11 @@ class JobTable {
   std::optional<std::uint64_t> next_ready();
   void pop_ready();
 
+  std::size_t size() const { return jobs_.size(); }
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& [id, job] : jobs_) f(id, job);
+  }
 
  private:
   std::unordered_map<std::uint64_t, Job> jobs_;

@@ -22,11 +22,14 @@ int main(int argc, char** argv) {
   int heartbeat_ms = 0;
   int liveness = 0;
   int prefetch = 0;
+  int result_ttl_s = 0;
   app.add_option("--listen", listen, "address for clients and workers, e.g. tcp://0.0.0.0:5555");
-  app.add_option("--config", config_path, "TOML file: listen, heartbeat_ms, liveness, prefetch (flags win)");
+  app.add_option("--config", config_path, "TOML file: listen, heartbeat_ms, liveness, prefetch, result_ttl_s (flags win)");
   app.add_option("--heartbeat-ms", heartbeat_ms, "how often peers must speak (default 500)")->check(CLI::Range(10, 60000));
   app.add_option("--liveness", liveness, "missed heartbeats before a peer is gone (default 3)")->check(CLI::Range(1, 100));
   app.add_option("--prefetch", prefetch, "jobs queued on a worker beyond its slots (default 0)")->check(CLI::Range(0, 1024));
+  app.add_option("--result-ttl", result_ttl_s, "seconds a detached job's result is kept unfetched (default 3600)")
+      ->check(CLI::Range(1, 365 * 24 * 3600));
   CLI11_PARSE(app, argc, argv);
 
   // Signals are taken by sigwait below, never by a random thread.
@@ -43,6 +46,7 @@ int main(int argc, char** argv) {
     if (app.count("--heartbeat-ms") > 0) options.heartbeat = std::chrono::milliseconds(heartbeat_ms);
     if (app.count("--liveness") > 0) options.liveness = liveness;
     if (app.count("--prefetch") > 0) options.prefetch = prefetch;
+    if (app.count("--result-ttl") > 0) options.result_ttl = std::chrono::seconds(result_ttl_s);
     if (listen.empty()) throw taskmill::ConfigError("an address to listen on is needed: --listen tcp://HOST:PORT");
     options.endpoints = {listen};
     zmq::context_t context;

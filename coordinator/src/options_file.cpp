@@ -44,9 +44,12 @@ void load_options_file(const std::filesystem::path& path, CoordinatorOptions& op
       options.liveness = static_cast<int>(integer(path, node, key.str(), 1, 100));
     } else if (key == "prefetch") {
       options.prefetch = static_cast<int>(integer(path, node, key.str(), 0, 1024));
+    } else if (key == "result_ttl_s") {
+      options.result_ttl = std::chrono::seconds(integer(path, node, key.str(), 1, 365LL * 24 * 3600));
     } else {
       refuse(path, key.source(),
-             "unknown key '" + std::string(key.str()) + "' (known keys: listen, heartbeat_ms, liveness, prefetch)");
+             "unknown key '" + std::string(key.str()) +
+                 "' (known keys: listen, heartbeat_ms, liveness, prefetch, result_ttl_s)");
     }
   }
 }

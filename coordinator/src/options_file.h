@@ -4,6 +4,7 @@
 //   heartbeat_ms = 500
 //   liveness = 3
 //   prefetch = 1
+//   result_ttl_s = 3600   # how long a detached job's result waits to be fetched
 #pragma once
 
 #include <filesystem>

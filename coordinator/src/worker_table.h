@@ -22,6 +22,8 @@ struct Worker {
   std::unordered_set<std::string> catalog;
   std::unordered_set<std::uint64_t> assigned;  // job ids sent to it, not yet answered
   bool draining = false;
+  std::uint64_t done = 0;          // results it sent
+  std::int64_t joined_unix_ms = 0;
 };
 
 class WorkerTable {
@@ -49,6 +51,10 @@ class WorkerTable {
   bool release(Worker& worker, std::uint64_t job);
 
   std::size_t size() const { return workers_.size(); }
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& [peer, worker] : workers_) f(worker);
+  }
 
  private:
   int credit(const Worker& w) const {

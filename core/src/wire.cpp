@@ -90,6 +90,9 @@ std::string_view body_name(const v1::Envelope& envelope) {
     case v1::Envelope::kError: return "error";
     case v1::Envelope::kProgress: return "progress";
     case v1::Envelope::kDrain: return "drain";
+    case v1::Envelope::kQuery: return "query";
+    case v1::Envelope::kAnswer: return "answer";
+    case v1::Envelope::kAccepted: return "accepted";
     case v1::Envelope::BODY_NOT_SET: break;
   }
   return "none";

@@ -38,6 +38,8 @@ struct CoordinatorOptions {
   // A prefetched job waits behind a busy slot even when another worker is
   // idle, so the default is 0: no job ever waits on a worker. Default: 0.
   int prefetch = 0;
+  // How long the result of a detached job is kept when nobody fetches it. Default: 1 hour.
+  std::chrono::seconds result_ttl{3600};
   // Accept a supervisor's reports of worker exits (embedded mode only). Default: false.
   bool accept_supervisor = false;
 };
