@@ -2,8 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <random>
-
+#include "handshake.h"
 #include "taskmill/detail/outcome.h"
 #include "taskmill/errors.h"
 #include "taskmill/log.h"
@@ -17,11 +16,6 @@ using Clock = std::chrono::steady_clock;
 // Submit messages are cut at this many jobs or bytes, whichever comes first.
 constexpr int kMaxJobsPerMessage = 4096;
 constexpr std::size_t kMaxBytesPerMessage = std::size_t{32} << 20;
-
-std::string random_client_id() {
-  std::random_device random;
-  return "c-" + std::to_string(random()) + "-" + std::to_string(random());
-}
 
 std::exception_ptr error_of(JobId id, const v1::JobResult& r) {
   const int attempt = static_cast<int>(r.attempt());
@@ -81,26 +75,8 @@ ProcessBackend::~ProcessBackend() {
 }
 
 void ProcessBackend::handshake() {
-  v1::Envelope hello;
-  hello.mutable_hello()->set_kind(v1::PEER_KIND_CLIENT);
-  hello.mutable_hello()->set_pid(static_cast<std::uint32_t>(::getpid()));
-  wire::send(*dealer_, hello);
-  zmq::pollitem_t item{dealer_->handle(), 0, ZMQ_POLLIN, 0};
-  const auto deadline = Clock::now() + config_.connect_timeout;
-  while (Clock::now() < deadline) {
-    wire::poll(&item, 1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-    zmq::message_t frame;
-    if (!dealer_->recv(frame, zmq::recv_flags::dontwait)) continue;
-    v1::Envelope reply;
-    if (!wire::decode(frame, &reply).is_ok()) continue;
-    if (reply.has_error()) throw Error("the coordinator at " + endpoint_ + " refused this client: " + reply.error().message());
-    if (reply.has_welcome()) {
-      last_heard_ = Clock::now();
-      return;
-    }
-  }
-  throw Error("no coordinator answered at " + endpoint_ + " within " +
-              std::to_string(config_.connect_timeout.count()) + " ms");
+  detail::handshake(*dealer_, endpoint_, config_.connect_timeout);
+  last_heard_ = Clock::now();
 }
 
 void ProcessBackend::submit(TaskPtr task) {
