@@ -1,171 +1,134 @@
-// taskmill: run commands as jobs, in parallel, with retries and results.
+// taskmill: run jobs and commands on a taskmill coordinator from the shell.
 //
-//   taskmill run [--timeout S] -- CMD ARG...          one command; its output and exit status
-//   taskmill map [-j N] -- CMD {} ::: a b c           one job per input, outputs in input order
-//   printf 'a\nb\n' | taskmill map -- CMD {}          inputs from stdin, one per line
+//   taskmill run [--timeout S] -- CMD ARG...           one command; its output and exit status
+//   taskmill map -- CMD {} ::: a b c                   one command per input, outputs in input order
+//   taskmill map JOB --args-file FILE.jsonl            one job per line of JSON arguments
+//   taskmill submit JOB --args JSON [--wait]           a detached job: prints its id (or its result)
+//   taskmill status|result|wait|cancel ID...           what became of detached jobs
+//   taskmill list [--state S] | workers | catalog | stats
 //
-// Where the jobs run: --coordinator ADDR (or $TASKMILL_COORDINATOR) submits to
-// a coordinator service; otherwise the command starts an embedded coordinator
-// with -j local workers for its own duration. --config FILE gives a whole
-// executor configuration instead.
-//
-// Exit status: run passes the command's own; map is 0 when every command
-// exited 0 and 1 otherwise; 124 a timeout; 125 taskmill itself failed (bad
-// usage, no coordinator); 126 the command could not be run (not allowed,
-// not found).
+// Where: --coordinator ADDR (before or after the subcommand), $TASKMILL_COORDINATOR,
+// or --config FILE (coordinator = "..."). With none, run/map/submit start an
+// embedded coordinator with -j local workers for the command's duration.
+// Exit codes: cli.h (and the README).
 #include <CLI/CLI.hpp>
 
-#include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <iostream>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "command_jobs.h"
-#include "taskmill/executor.h"
+#include "cli.h"
+#include "commands.h"
+#include "taskmill/errors.h"
 #include "taskmill/init.h"
-#include "taskmill/jobs/exec.h"
 
 namespace {
 
-constexpr int kTimedOut = 124;
-constexpr int kTaskmillFailed = 125;
-constexpr int kCannotRun = 126;
+using namespace taskmill::cli;
 
-struct Where {
-  std::string coordinator;
-  std::string config_file;
-  int jobs = 0;  // local workers; 0: hardware threads
-};
+constexpr const char* kFooter =
+    "Exit codes: 0 success; 1 a job failed (or a command exited non-zero); 2 unknown job id; 124 timed out;\n"
+    "125 taskmill failed (usage, bad input, no coordinator); 126 a command could not be run.";
 
-taskmill::Config config_for(const Where& where) {
-  if (!where.config_file.empty()) return taskmill::Config::load_file(where.config_file);
-  taskmill::Config config;
-  config.backend = taskmill::BackendKind::kProcess;
-  std::string coordinator = where.coordinator;
-  if (coordinator.empty()) {
-    const char* env = std::getenv("TASKMILL_COORDINATOR");
-    if (env != nullptr) coordinator = env;
-  }
-  config.coordinator = coordinator;
-  if (coordinator.empty() && where.jobs > 0) config.workers = static_cast<std::size_t>(where.jobs);
-  return config;
-}
-
-void write_all(std::FILE* to, const std::string& bytes) {
-  std::fwrite(bytes.data(), 1, bytes.size(), to);
-  std::fflush(to);
-}
-
-int run_command(const Where& where, const std::vector<std::string>& command, double timeout_s) {
-  taskmill::Executor ex(config_for(where));
-  taskmill::SubmitOptions options;
-  if (timeout_s > 0) {
-    options.timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(timeout_s));
-  }
-  auto f = ex.submit(taskmill::jobs::exec, taskmill::cli::exec_request(command), options);
-  try {
-    const taskmill::jobs::ExecReply& reply = f.get();
-    write_all(stdout, reply.stdout());
-    write_all(stderr, reply.stderr());
-    return reply.exit_code();
-  } catch (const taskmill::TimeoutError&) {
-    std::fprintf(stderr, "taskmill: '%s' timed out after %g s and was killed\n", command[0].c_str(), timeout_s);
-    return kTimedOut;
-  } catch (const taskmill::JobError& e) {
-    std::fprintf(stderr, "taskmill: %s\n", e.what());
-    return kCannotRun;
-  }
-}
-
-std::vector<std::string> read_lines(std::istream& in) {
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-int map_command(const Where& where, std::vector<std::string> words, bool json) {
-  std::vector<std::string> inputs;
-  auto separator = std::find(words.begin(), words.end(), ":::");
-  if (separator != words.end()) {
-    inputs.assign(separator + 1, words.end());
-    words.erase(separator, words.end());
-  } else {
-    inputs = read_lines(std::cin);
-  }
-  if (words.empty()) throw CLI::ValidationError("map", "a command is needed after --");
-  taskmill::Executor ex(config_for(where));
-  std::vector<taskmill::Future<taskmill::jobs::ExecReply>> futures;
-  futures.reserve(inputs.size());
-  for (const std::string& input : inputs) {
-    futures.push_back(ex.submit(taskmill::jobs::exec, taskmill::cli::exec_request(taskmill::cli::fill_in(words, input))));
-  }
-  std::vector<std::string> failures;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    try {
-      const taskmill::jobs::ExecReply& reply = futures[i].get();
-      if (json) {
-        write_all(stdout, taskmill::cli::json_line(inputs[i], reply) + "\n");
-      } else {
-        write_all(stdout, reply.stdout());
-        write_all(stderr, reply.stderr());
-      }
-      if (reply.exit_code() != 0) failures.push_back("'" + inputs[i] + "' (exit " + std::to_string(reply.exit_code()) + ")");
-    } catch (const taskmill::Error& e) {
-      failures.push_back("'" + inputs[i] + "' (" + e.what() + ")");
-      if (json) write_all(stdout, "{\"input\": " + taskmill::cli::json_string(inputs[i]) + ", \"error\": " +
-                                      taskmill::cli::json_string(e.what()) + "}\n");
-    }
-  }
-  if (!failures.empty()) {
-    std::string list;
-    for (const std::string& f : failures) list += (list.empty() ? "" : ", ") + f;
-    std::fprintf(stderr, "taskmill: %zu of %zu jobs failed: %s\n", failures.size(), inputs.size(), list.c_str());
-    return 1;
-  }
-  return 0;
+void add_job_options(CLI::App* command, JobOptions& options) {
+  command->add_option("--priority", options.priority, "higher runs first (default 0)");
+  command->add_option("--timeout", options.timeout_s, "seconds a job may take, counted from submission (default: none)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--retries", options.retries, "runs again after its worker died (default 3)")
+      ->check(CLI::Range(0, 100));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   taskmill::init(argc, argv);  // the embedded coordinator's workers are this program, run again
-  CLI::App app{"taskmill: run commands as jobs, in parallel, with retries and results"};
+  CLI::App app{"taskmill: run jobs and commands in parallel, with retries and results"};
   app.require_subcommand(1);
-  Where where;
-  app.add_option("--coordinator", where.coordinator, "coordinator address (default: $TASKMILL_COORDINATOR; none: embedded)");
-  app.add_option("--config", where.config_file, "executor configuration file (TOML) instead of the options above");
-  app.add_option("-j,--jobs", where.jobs, "local workers for an embedded coordinator (default: cores)")->check(CLI::Range(1, 4096));
-
-  auto* run = app.add_subcommand("run", "run one command as a job; exit with its status");
-  std::vector<std::string> run_command_line;
-  double timeout_s = 0;
-  run->add_option("--timeout", timeout_s, "seconds before the command is killed (exit 124)")->check(CLI::NonNegativeNumber);
-  run->add_option("command", run_command_line, "the command and its arguments, after --")->required();
-
-  auto* map = app.add_subcommand("map", "run a command once per input ('::: a b c', or lines on stdin)");
-  std::vector<std::string> map_words;
+  app.footer(kFooter);
+  Globals globals;
   std::string output = "text";
-  map->add_option("--output", output, "text (the commands' output) or json (one line per input)")
-      ->check(CLI::IsMember({"text", "json"}));
-  map->add_option("command", map_words, "CMD ARG... [{}] [::: INPUT...], after --")->required();
-  for (auto* sub : {run, map}) {
-    sub->add_option("--coordinator", where.coordinator, "coordinator address");
-    sub->add_option("-j,--jobs", where.jobs, "local workers for an embedded coordinator")->check(CLI::Range(1, 4096));
-  }
+  app.add_option("--coordinator", globals.coordinator,
+                 "coordinator address, e.g. tcp://HOST:5555 (default: $TASKMILL_COORDINATOR; none: embedded)");
+  app.add_option("--config", globals.config_file, "client configuration file (TOML: coordinator, workers, ...)");
+  app.add_option("-j,--jobs", globals.jobs, "local workers of an embedded coordinator (default: cores)")
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--output", output, "text or json")->check(CLI::IsMember({"text", "json"}));
+
+  JobOptions job_options;
+  std::vector<std::string> words;
+  std::vector<std::string> ids;
+  double timeout_s = 0;
+
+  auto* run = app.add_subcommand("run", "run one command as a job; print its output and exit with its status");
+  run->add_option("--timeout", timeout_s, "seconds before the command and its children are killed (exit 124)")
+      ->check(CLI::NonNegativeNumber);
+  run->add_option("command", words, "the command and its arguments, after --")->required();
+
+  auto* map = app.add_subcommand("map", "one job per input: 'map -- CMD {} ::: a b c' (or inputs on stdin), or "
+                                        "'map JOB --args-file FILE.jsonl'; results in input order");
+  std::string args_file;
+  map->add_option("--args-file", args_file, "JSON arguments for JOB, one object per line ('-': stdin)");
+  map->add_option("job_or_command", words, "JOB, or -- CMD ARG... [{}] [::: INPUT...]")->required();
+  add_job_options(map, job_options);
+
+  auto* submit = app.add_subcommand("submit", "submit a detached job; print its id (or with --wait its result)");
+  std::string job;
+  std::string args = "{}";
+  bool wait = false;
+  submit->add_option("job", job, "a job name from 'taskmill catalog'")->required();
+  submit->add_option("--args", args, "the request as JSON (default {})");
+  submit->add_flag("--wait", wait, "wait and print the result as JSON");
+  add_job_options(submit, job_options);
+
+  auto* status = app.add_subcommand("status", "show detached or running jobs");
+  auto* result = app.add_subcommand("result", "wait for jobs and print their results (fetching them)");
+  bool keep = false;
+  result->add_option("--timeout", timeout_s, "seconds to wait (default: no limit; exit 124)")->check(CLI::NonNegativeNumber);
+  result->add_flag("--keep", keep, "leave the results on the coordinator");
+  auto* wait_for = app.add_subcommand("wait", "wait until jobs finish; print their states");
+  wait_for->add_option("--timeout", timeout_s, "seconds to wait (default: no limit; exit 124)")->check(CLI::NonNegativeNumber);
+  auto* cancel = app.add_subcommand("cancel", "cancel jobs: queued ones end, running ones are told to stop");
+  for (auto* command : {status, result, wait_for, cancel}) command->add_option("id", ids, "job ids")->required();
+
+  auto* list = app.add_subcommand("list", "list queued, running and unfetched finished jobs, oldest first");
+  std::string state = "all";
+  int limit = 1000;
+  list->add_option("--state", state, "queued, running, finished or all")
+      ->check(CLI::IsMember({"queued", "running", "finished", "all"}));
+  list->add_option("--limit", limit, "show at most the newest N (default 1000)")->check(CLI::Range(1, 1000000));
+  auto* workers = app.add_subcommand("workers", "the connected workers: slots, running jobs, jobs done");
+  auto* catalog = app.add_subcommand("catalog", "the jobs the workers offer, with their request and reply fields");
+  auto* stats = app.add_subcommand("stats", "queue depth, running, done, failed, throughput");
+  // Global options also work after the subcommand: `taskmill status --coordinator X ID`.
+  for (CLI::App* command : app.get_subcommands({})) command->fallthrough();
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int status = app.exit(e);
-    return status == 0 ? 0 : kTaskmillFailed;
+    const int code = app.exit(e);
+    return code == 0 ? kOk : kTaskmillFailed;
   }
+  globals.json = output == "json";
   try {
-    if (*run) return run_command(where, run_command_line, timeout_s);
-    return map_command(where, map_words, output == "json");
-  } catch (const CLI::ParseError& e) {
+    if (*run) return run_command(globals, words, timeout_s);
+    if (*map) {
+      if (!args_file.empty()) {
+        if (words.size() != 1) throw UsageError("map JOB --args-file FILE: one job name, no command");
+        return map_job(globals, words.front(), args_file, job_options);
+      }
+      return map_commands(globals, words, job_options);
+    }
+    if (*submit) return submit_command(globals, job, args, job_options, wait);
+    if (*status) return status_command(globals, ids);
+    if (*result) return result_command(globals, ids, timeout_s, keep);
+    if (*wait_for) return wait_command(globals, ids, timeout_s);
+    if (*cancel) return cancel_command(globals, ids);
+    if (*list) return list_command(globals, state, limit);
+    if (*workers) return workers_command(globals);
+    if (*catalog) return catalog_command(globals);
+    if (*stats) return stats_command(globals);
+    return kTaskmillFailed;  // require_subcommand(1) leaves no other way
+  } catch (const UsageError& e) {
     std::fprintf(stderr, "taskmill: %s\n", e.what());
     return kTaskmillFailed;
   } catch (const taskmill::Error& e) {

@@ -68,8 +68,10 @@ const Job<Bytes, std::int64_t> byte_length{
     [](const Bytes& data, JobContext&) -> std::int64_t { return static_cast<std::int64_t>(data.data.size()); }};
 
 const Job<double, bool> sleep{"sleep", [](const double& seconds, JobContext& ctx) -> bool {
-                                return ctx.sleep_for(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                ctx.sleep_for(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                     std::chrono::duration<double>(seconds)));
+                                ctx.throw_if_cancelled();
+                                return true;
                               }};
 
 }  // namespace taskmill::jobs

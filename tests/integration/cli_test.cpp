@@ -5,15 +5,14 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <boost/process.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "support/cli_runner.h"
 #include "support/daemons.h"
 #include "support/processes.h"
 
@@ -21,30 +20,8 @@ using namespace std::chrono_literals;
 using taskmill::testing::Daemon;
 using taskmill::testing::process_gone;
 
-namespace {
-
-struct Outcome {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Outcome taskmill_cli(const std::vector<std::string>& args, const std::string& input = "") {
-  namespace bp = boost::process;
-  bp::ipstream out, err;
-  bp::opstream in;
-  bp::child cli(bp::exe = TASKMILL_CLI_BIN, bp::args = args, bp::std_out > out, bp::std_err > err, bp::std_in < in);
-  in << input;
-  in.flush();
-  in.pipe().close();
-  std::string o((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
-  std::string e((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
-  cli.wait();
-  return {cli.exit_code(), o, e};
-}
-
-
-}  // namespace
+using Outcome = taskmill::testing::CliRun;
+using taskmill::testing::taskmill_cli;
 
 TEST_CASE("taskmill run passes the command's output and exit status through", "[integration][cli]") {
   Outcome r = taskmill_cli({"-j", "1", "run", "--", "sh", "-c", "echo to-out; echo to-err >&2; exit 3"});

@@ -6,7 +6,7 @@
 // "identity"      int64 -> int64       returns its argument (W1, W2: the per-job overhead)
 // "echo"          Bytes -> Bytes       returns its argument (W4)
 // "byte_length"   Bytes -> int64       returns the argument's length (W4)
-// "sleep"         double -> bool       sleeps that many seconds; false if cancelled first
+// "sleep"         double -> bool       sleeps that many seconds (true); ends CANCELLED if cancelled first
 #pragma once
 
 #include <cstdint>
