@@ -6,10 +6,12 @@
 #include <atomic>
 #include <deque>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "catalog.h"
 #include "finished_jobs.h"
 #include "job_table.h"
+#include "journal.h"
 #include "taskmill/detail/wake_fd.h"
 #include "taskmill/errors.h"
 #include "taskmill/log.h"
@@ -41,6 +43,7 @@ class Coordinator::Loop {
 
   void receive_all();
   void on_frame(const std::string& peer, const zmq::message_t& frame);
+  void restore();
   void on_hello(const std::string& peer, v1::Hello& hello);
   void on_submit(const std::string& peer, v1::Submit& submit);
   void on_cancel(const std::string& peer, const v1::Cancel& cancel);
@@ -79,6 +82,11 @@ class Coordinator::Loop {
   JobTable jobs_;
   WorkerTable workers_;
   FinishedJobs finished_;
+  std::unique_ptr<Journal> journal_;
+  // Clients whose attached jobs came back from the journal: those that do not
+  // say hello again within the liveness window are gone, and so are their jobs.
+  std::unordered_set<std::string> restored_clients_;
+  Clock::time_point restored_clients_deadline_;
   Catalog catalog_;
   Throughput throughput_;
   std::unordered_map<std::uint64_t, JobProgress> progress_;  // running jobs that reported some
@@ -104,6 +112,28 @@ Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
     std::string bound = router_.get(zmq::sockopt::last_endpoint);
     endpoints_.push_back(endpoint.starts_with("tcp://") ? bound : endpoint);
   }
+  if (!options_.journal.empty()) {
+    journal_ = std::make_unique<Journal>(options_.journal);
+    restore();
+  }
+}
+
+void Coordinator::Loop::restore() {
+  Journal::Contents contents = journal_->read();
+  const auto now = Clock::now();
+  const std::int64_t now_unix_ms = unix_ms_now();
+  for (auto& [id, status] : contents.results) {
+    const auto age = std::chrono::milliseconds(std::max<std::int64_t>(0, now_unix_ms - status.finished_unix_ms()));
+    finished_.add(id, std::move(status), now - age);
+  }
+  for (auto& [id, job] : contents.jobs) {
+    if (!job.detached) restored_clients_.insert(job.client);
+    jobs_.restore(id, std::move(job));
+    jobs_.enqueue(id);  // queued or running when the last coordinator stopped: either way, it runs now
+  }
+  restored_clients_deadline_ = now + options_.heartbeat * options_.liveness * 2;
+  logger().info("coordinator: journal {}: {} jobs to run, {} results kept", options_.journal, contents.jobs.size(),
+                contents.results.size());
 }
 
 void Coordinator::Loop::run() {
@@ -222,6 +252,7 @@ void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit) {
     const bool offered = workers_.anyone_offers(job.name);
     const bool has_workers = workers_.size() > 0;
     auto id = jobs_.add(std::move(job));
+    if (id && journal_) journal_->job_accepted(*id, *jobs_.find(*id));
     if (spec.detached()) {
       // Answered for a resubmission too, with the id the first copy got.
       v1::AcceptedJob* accepted = accepted_out_[peer].mutable_accepted()->add_jobs();
@@ -341,7 +372,10 @@ void Coordinator::Loop::answer_jobs(const v1::JobsQuery& query, v1::Answer& answ
     } else if (const v1::JobStatus* done = finished_.find(id)) {
       v1::JobStatus& status = *answer.add_jobs() = *done;
       if (!query.with_result()) status.clear_reply();
-      if (query.forget()) finished_.erase(id);
+      if (query.forget()) {
+        finished_.erase(id);
+        if (journal_) journal_->result_dropped(id);
+      }
     } else {
       answer.add_unknown_ids(id);
     }
@@ -443,8 +477,11 @@ void Coordinator::Loop::unpark(const Worker& worker) {
 void Coordinator::Loop::finish(std::uint64_t id, v1::JobResult&& result) {
   const Job& job = *jobs_.find(id);
   throughput_.count(result.outcome());
+  if (journal_) journal_->job_ended(id);
   if (job.detached) {
-    finished_.add(id, finished_status(id, job, std::move(result)), Clock::now());
+    v1::JobStatus status = finished_status(id, job, std::move(result));
+    if (journal_) journal_->result_kept(id, status);
+    finished_.add(id, std::move(status), Clock::now());
   } else {
     result.set_id(job.client_id);
     *results_out_[job.client].mutable_results()->add_results() = std::move(result);
@@ -501,6 +538,7 @@ void Coordinator::Loop::client_gone(std::string peer) {
     Job* job = jobs_.find(id);
     if (job->detached) continue;
     if (job->worker.empty()) {
+      if (journal_) journal_->job_ended(id);
       jobs_.erase(id);
     } else {
       job->cancel_requested = true;
@@ -522,8 +560,16 @@ void Coordinator::Loop::cancel_on_worker(const Job& job, std::uint64_t id) {
 
 void Coordinator::Loop::tick(Clock::time_point now) {
   next_tick_ = now + options_.heartbeat;
-  finished_.expire(now);
+  for (std::uint64_t id : finished_.expire(now)) {
+    if (journal_) journal_->result_dropped(id);
+  }
   throughput_.sample(now);
+  if (!restored_clients_.empty() && now >= restored_clients_deadline_) {
+    for (const std::string& client : restored_clients_) {
+      if (!peers_.contains(client)) client_gone(client);
+    }
+    restored_clients_.clear();
+  }
   const auto limit = options_.heartbeat * options_.liveness;
   std::vector<std::pair<std::string, v1::PeerKind>> expired;
   v1::Envelope beat;
@@ -549,6 +595,7 @@ void Coordinator::Loop::tick(Clock::time_point now) {
 }
 
 void Coordinator::Loop::flush() {
+  if (journal_) journal_->commit();  // nothing is acknowledged before it is durable
   for (auto* out : {&assign_out_, &accepted_out_, &started_out_, &progress_out_, &results_out_}) {
     for (auto& [peer, envelope] : *out) wire::send_to(router_, peer, envelope);
     out->clear();

@@ -1,5 +1,6 @@
 #include "job_table.h"
 
+#include <algorithm>
 #include <random>
 
 namespace taskmill::coordinator {
@@ -20,6 +21,12 @@ std::optional<std::uint64_t> JobTable::add(Job job) {
   const std::uint64_t id = ++next_id_;
   jobs_.emplace(id, std::move(job));
   return id;
+}
+
+void JobTable::restore(std::uint64_t id, Job job) {
+  by_client_.insert_or_assign({job.client, job.client_id}, id);
+  jobs_.insert_or_assign(id, std::move(job));
+  next_id_ = std::max(next_id_, id);  // new ids follow the restored ones
 }
 
 Job* JobTable::find(std::uint64_t id) {

@@ -47,6 +47,8 @@ class JobTable {
   // Stores `job` and returns its id; nullopt if the client already submitted
   // a job with that id (a resubmission: the first one stands).
   std::optional<std::uint64_t> add(Job job);
+  // Stores a job read back from a journal under the id it had.
+  void restore(std::uint64_t id, Job job);
   Job* find(std::uint64_t id);
   std::optional<std::uint64_t> find_by_client(const std::string& client, std::uint64_t client_id) const;
   std::vector<std::uint64_t> ids_of_client(const std::string& client) const;

@@ -1,6 +1,6 @@
 // taskmill-coordinator: the coordinator as a daemon.
 //
-//   taskmill-coordinator --listen tcp://0.0.0.0:5555 [--config FILE]
+//   taskmill-coordinator --listen tcp://0.0.0.0:5555 [--journal FILE] [--config FILE]
 //
 // Prints "listening on ADDRESS" once bound (with the real port when the
 // address says tcp://HOST:*), and exits cleanly on SIGINT or SIGTERM.
@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "options_file.h"
@@ -23,8 +24,12 @@ int main(int argc, char** argv) {
   int liveness = 0;
   int prefetch = 0;
   int result_ttl_s = 0;
+  std::string journal;
   app.add_option("--listen", listen, "address for clients and workers, e.g. tcp://0.0.0.0:5555");
-  app.add_option("--config", config_path, "TOML file: listen, heartbeat_ms, liveness, prefetch, result_ttl_s (flags win)");
+  app.add_option("--config", config_path,
+                 "TOML file: listen, journal, heartbeat_ms, liveness, prefetch, result_ttl_s (flags win)");
+  app.add_option("--journal", journal,
+                 "SQLite file recording accepted jobs and kept results; restart on it to lose nothing (default: none)");
   app.add_option("--heartbeat-ms", heartbeat_ms, "how often peers must speak (default 500)")->check(CLI::Range(10, 60000));
   app.add_option("--liveness", liveness, "missed heartbeats before a peer is gone (default 3)")->check(CLI::Range(1, 100));
   app.add_option("--prefetch", prefetch, "jobs queued on a worker beyond its slots (default 0)")->check(CLI::Range(0, 1024));
@@ -46,6 +51,7 @@ int main(int argc, char** argv) {
     if (app.count("--heartbeat-ms") > 0) options.heartbeat = std::chrono::milliseconds(heartbeat_ms);
     if (app.count("--liveness") > 0) options.liveness = liveness;
     if (app.count("--prefetch") > 0) options.prefetch = prefetch;
+    if (!journal.empty()) options.journal = journal;
     if (app.count("--result-ttl") > 0) options.result_ttl = std::chrono::seconds(result_ttl_s);
     if (listen.empty()) throw taskmill::ConfigError("an address to listen on is needed: --listen tcp://HOST:PORT");
     options.endpoints = {listen};
@@ -53,7 +59,16 @@ int main(int argc, char** argv) {
     taskmill::coordinator::Coordinator coordinator(context, options);
     std::printf("taskmill-coordinator: listening on %s\n", coordinator.endpoints().front().c_str());
     std::fflush(stdout);
-    std::thread loop([&] { coordinator.run(); });
+    std::thread loop([&] {
+      try {
+        coordinator.run();
+      } catch (const std::exception& e) {
+        // Only the journal can fail the loop (a full disk): without it nothing
+        // can be acknowledged, so stop rather than pretend.
+        std::fprintf(stderr, "taskmill-coordinator: %s\n", e.what());
+        std::_Exit(3);
+      }
+    });
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     coordinator.stop();

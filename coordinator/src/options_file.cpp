@@ -44,12 +44,15 @@ void load_options_file(const std::filesystem::path& path, CoordinatorOptions& op
       options.liveness = static_cast<int>(integer(path, node, key.str(), 1, 100));
     } else if (key == "prefetch") {
       options.prefetch = static_cast<int>(integer(path, node, key.str(), 0, 1024));
+    } else if (key == "journal") {
+      if (!node.is_string()) refuse(path, node.source(), "key 'journal': expected a file path string");
+      options.journal = *node.value<std::string>();
     } else if (key == "result_ttl_s") {
       options.result_ttl = std::chrono::seconds(integer(path, node, key.str(), 1, 365LL * 24 * 3600));
     } else {
       refuse(path, key.source(),
              "unknown key '" + std::string(key.str()) +
-                 "' (known keys: listen, heartbeat_ms, liveness, prefetch, result_ttl_s)");
+                 "' (known keys: listen, journal, heartbeat_ms, liveness, prefetch, result_ttl_s)");
     }
   }
 }

@@ -38,6 +38,10 @@ struct CoordinatorOptions {
   // A prefetched job waits behind a busy slot even when another worker is
   // idle, so the default is 0: no job ever waits on a worker. Default: 0.
   int prefetch = 0;
+  // The journal file (SQLite): every accepted job and kept result is recorded
+  // there before it is acknowledged, and read back at start, so a coordinator
+  // restarted on the same file loses nothing. Empty: no journal. Default: empty.
+  std::string journal;
   // How long the result of a detached job is kept when nobody fetches it. Default: 1 hour.
   std::chrono::seconds result_ttl{3600};
   // Accept a supervisor's reports of worker exits (embedded mode only). Default: false.
