@@ -23,7 +23,13 @@ std::unique_ptr<detail::Backend> make_backend(const Config& config) {
 
 Executor::Executor() : Executor(Config{}) {}
 
-Executor::Executor(Config config) : backend_(make_backend(config)), serialize_(config.serialize) {}
+Executor::Executor(Config config) : backend_(make_backend(config)), serialize_(config.serialize) {
+  if (config.max_pending > 0) admission_ = std::make_shared<detail::Admission>(config.max_pending, config.when_full);
+}
+
+void Executor::release_when_done(detail::SharedState& task) const {
+  if (admission_) task.add_callback([admission = admission_]() noexcept { admission->release(1); });
+}
 
 Executor Executor::from_config() { return Executor(Config::from_env()); }
 
@@ -35,6 +41,7 @@ Executor& Executor::operator=(Executor&& other) noexcept {
   if (this != &other) {
     if (backend_) backend_->shutdown(ShutdownOptions{});
     backend_ = std::move(other.backend_);
+    admission_ = std::move(other.admission_);
     serialize_ = other.serialize_;
   }
   return *this;

@@ -62,7 +62,7 @@ class Coordinator::Loop {
   void cancel_job(std::uint64_t id);
   // Ends job `id` with `result`: to its client, or kept if detached. Erases it.
   void finish(std::uint64_t id, v1::JobResult&& result);
-  void end_unrun(std::uint64_t id, v1::Outcome outcome, const std::string& message);
+  void end_unrun(std::uint64_t id, v1::Outcome outcome, const std::string& message, const char* error_type = "");
   // `peer` by value: callers pass names owned by the tables this erases from.
   void worker_lost(std::string peer, const std::string& why, bool counts_as_attempt = true);
   void client_gone(std::string peer);
@@ -260,8 +260,15 @@ void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit) {
       accepted->set_job_id(id ? *id : jobs_.find_by_client(peer, spec.id()).value_or(0));
     }
     if (!id) continue;  // resubmitted: the first copy stands
+    if (options_.max_jobs > 0 && jobs_.size() > options_.max_jobs) {
+      end_unrun(*id, v1::OUTCOME_REJECTED,
+                "the coordinator's queue is full (max_jobs = " + std::to_string(options_.max_jobs) + ")",
+                "taskmill::QueueFullError");
+      continue;
+    }
     if (has_workers && !offered) {
-      end_unrun(*id, v1::OUTCOME_REJECTED, "no connected worker offers this job");
+      end_unrun(*id, v1::OUTCOME_REJECTED, "no connected worker offers this job: '" + jobs_.find(*id)->name + "'",
+                "taskmill::UnknownJobError");
       continue;
     }
     jobs_.enqueue(*id);
@@ -490,13 +497,14 @@ void Coordinator::Loop::finish(std::uint64_t id, v1::JobResult&& result) {
   jobs_.erase(id);
 }
 
-void Coordinator::Loop::end_unrun(std::uint64_t id, v1::Outcome outcome, const std::string& message) {
+void Coordinator::Loop::end_unrun(std::uint64_t id, v1::Outcome outcome, const std::string& message,
+                                  const char* error_type) {
   const Job* job = jobs_.find(id);
   v1::JobResult result;
   result.set_attempt(job->attempt);
   result.set_outcome(outcome);
-  result.set_error_type(outcome == v1::OUTCOME_REJECTED ? "taskmill::UnknownJobError" : "");
-  result.set_error_message(outcome == v1::OUTCOME_REJECTED ? message + ": '" + job->name + "'" : message);
+  result.set_error_type(error_type);
+  result.set_error_message(message);
   finish(id, std::move(result));
 }
 

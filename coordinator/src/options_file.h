@@ -5,6 +5,7 @@
 //   heartbeat_ms = 500
 //   liveness = 3
 //   prefetch = 1
+//   max_jobs = 1000000    # unfinished jobs held at most (0: no bound)
 //   result_ttl_s = 3600   # how long a detached job's result waits to be fetched
 #pragma once
 

@@ -91,6 +91,19 @@ const std::vector<std::pair<std::string_view, Setter>>& setters() {
       {"heartbeat_ms",
        [](const KeyReader& r, Config& c) { c.heartbeat = std::chrono::milliseconds(r.integer(10, 60000)); }},
       {"liveness", [](const KeyReader& r, Config& c) { c.liveness = static_cast<int>(r.integer(1, 100)); }},
+      {"max_pending",
+       [](const KeyReader& r, Config& c) { c.max_pending = static_cast<std::size_t>(r.integer(0, 1'000'000'000)); }},
+      {"when_full",
+       [](const KeyReader& r, Config& c) {
+         const std::string name = r.string("\"block\" or \"fail\"");
+         if (name == "block") {
+           c.when_full = WhenFull::kBlock;
+         } else if (name == "fail") {
+           c.when_full = WhenFull::kFail;
+         } else {
+           r.refuse("\"block\" or \"fail\"");
+         }
+       }},
       {"connect_timeout_ms",
        [](const KeyReader& r, Config& c) { c.connect_timeout = std::chrono::milliseconds(r.integer(1, 600000)); }},
   };

@@ -40,6 +40,15 @@ TEST_CASE("a valid configuration is read", "[unit][config]") {
   CHECK(c.serialize);
 }
 
+TEST_CASE("backpressure is configured by max_pending and when_full", "[unit][config]") {
+  Config c = Config::parse("max_pending = 100\nwhen_full = \"fail\"\n");
+  CHECK(c.max_pending == 100);
+  CHECK(c.when_full == taskmill::WhenFull::kFail);
+  CHECK(Config::parse("").max_pending == 0);
+  CHECK(Config::parse("").when_full == taskmill::WhenFull::kBlock);
+  CHECK_THAT(refusal("when_full = \"drop\"\n"), Catch::Contains("key 'when_full': expected \"block\" or \"fail\""));
+}
+
 TEST_CASE("an empty configuration means the defaults", "[unit][config]") {
   Config c = Config::parse("");
   CHECK(c.backend == taskmill::BackendKind::kThread);

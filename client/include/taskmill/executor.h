@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "taskmill/config.h"
+#include "taskmill/detail/admission.h"
 #include "taskmill/detail/backend.h"
 #include "taskmill/detail/tasks.h"
 #include "taskmill/errors.h"
@@ -51,7 +52,8 @@ class Executor {
   // shutdown({.wait = true}).
   ~Executor();
 
-  // Queues `job` with `request` and returns at once.
+  // Queues `job` with `request` and returns at once (with Config::max_pending
+  // set, it first waits for room, or throws QueueFullError).
   // Throws ShutdownError after shutdown().
   template <class Req, class Rep>
   [[nodiscard]] Future<Rep> submit(const Job<Req, Rep>& job, std::type_identity_t<Req> request,
@@ -95,7 +97,11 @@ class Executor {
   detail::Backend& backend() const;
   static detail::Placement placement(int priority, const std::optional<std::chrono::steady_clock::duration>& timeout);
 
+  // Hands a place taken from admission_ back when `task` finishes.
+  void release_when_done(detail::SharedState& task) const;
+
   std::unique_ptr<detail::Backend> backend_;
+  std::shared_ptr<detail::Admission> admission_;  // null: no bound on pending jobs
   bool serialize_ = false;
 };
 
@@ -103,8 +109,10 @@ template <class Req, class Rep>
 Future<Rep> Executor::submit_function(std::string_view name, typename Job<Req, Rep>::Function function, Req request,
                                       const SubmitOptions& options) {
   detail::Backend& runner = backend();
+  if (admission_) admission_->acquire(1);
   auto task = std::make_shared<detail::JobTask<Req, Rep>>(runner.next_id(), placement(options.priority, options.timeout),
                                                           name, function, std::move(request), serialize_);
+  release_when_done(*task);
   Future<Rep> future(task);
   runner.submit(std::move(task));
   return future;
@@ -134,6 +142,10 @@ MapResult<Rep> Executor::map(const Job<Req, Rep>& job, Range&& requests, const M
     if (batch.size() == chunksize) flush();
   }
   if (!batch.empty()) flush();
+  if (admission_) {
+    admission_->acquire(tasks.size());
+    for (const detail::TaskPtr& task : tasks) release_when_done(*task);
+  }
   runner.submit_batch(tasks);
   return MapResult<Rep>(std::move(chunks), total);
 }

@@ -25,6 +25,12 @@
 
 namespace taskmill {
 
+// What submit() does when max_pending jobs are unfinished.
+enum class WhenFull {
+  kBlock,  // wait until one finishes
+  kFail,   // throw QueueFullError
+};
+
 enum class BackendKind {
   kThread,   // jobs run on a pool of threads in the caller's process
   kProcess,  // jobs run in worker processes behind a coordinator
@@ -48,6 +54,12 @@ struct Config {
   // Process backend: how long to wait for the coordinator to answer when the
   // executor starts. Default: 5 s.
   std::chrono::milliseconds connect_timeout{5000};
+  // Backpressure: at most this many jobs (map: chunks) submitted and not yet
+  // finished; submit() past it blocks or throws QueueFullError, as
+  // `when_full` says. A map larger than the bound waits until nothing is
+  // pending. Default: 0, no bound.
+  std::size_t max_pending = 0;
+  WhenFull when_full = WhenFull::kBlock;
   // Round-trip every request and reply through its codec even on threads, so
   // a program tested on threads behaves as it will across processes.
   // Default: false (objects are handed over as they are).

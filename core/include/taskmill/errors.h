@@ -54,6 +54,13 @@ class ShutdownError : public Error {
   explicit ShutdownError(const std::string& what = "executor is shut down") : Error(what) {}
 };
 
+// submit() or map() found Config::max_pending jobs unfinished, with
+// when_full = fail. Nothing was queued; try again once some finish.
+class QueueFullError : public Error {
+ public:
+  using Error::Error;
+};
+
 // A configuration file or value was refused. The message names the file, the
 // key and what was expected.
 class ConfigError : public Error {

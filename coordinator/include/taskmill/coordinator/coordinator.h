@@ -17,6 +17,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -42,6 +43,10 @@ struct CoordinatorOptions {
   // there before it is acknowledged, and read back at start, so a coordinator
   // restarted on the same file loses nothing. Empty: no journal. Default: empty.
   std::string journal;
+  // Backpressure: unfinished jobs the coordinator holds at most; a job
+  // submitted past it ends REJECTED (taskmill::QueueFullError) at once.
+  // 0: no bound. Default: 1,000,000.
+  std::size_t max_jobs = 1'000'000;
   // How long the result of a detached job is kept when nobody fetches it. Default: 1 hour.
   std::chrono::seconds result_ttl{3600};
   // Accept a supervisor's reports of worker exits (embedded mode only). Default: false.
