@@ -6,6 +6,7 @@
 #include "embedded_cluster.h"
 #include "handshake.h"
 #include "taskmill/errors.h"
+#include "taskmill/status.h"
 #include "taskmill/wire.h"
 
 namespace taskmill {
@@ -60,11 +61,7 @@ std::vector<std::uint64_t> ServiceClient::submit_detached(std::vector<v1::JobSpe
     *envelope.mutable_submit()->add_jobs() = std::move(spec);
   }
   accepted_.reset();
-  send(envelope);
-  if (!pump(Clock::now() + config_.connect_timeout, [&] { return accepted_.has_value(); })) {
-    throw Error("the coordinator at " + endpoint_ + " did not acknowledge the submission within " +
-                std::to_string(config_.connect_timeout.count()) + " ms");
-  }
+  request(envelope, [&] { return accepted_.has_value(); }, "acknowledge the submission");
   std::unordered_map<std::uint64_t, std::uint64_t> job_ids;
   for (const v1::AcceptedJob& job : accepted_->jobs()) job_ids[job.client_id()] = job.job_id();
   std::vector<std::uint64_t> ids;
@@ -96,12 +93,7 @@ v1::Answer ServiceClient::ask(v1::Query query) {
   v1::Envelope envelope;
   *envelope.mutable_query() = std::move(query);
   answer_.reset();
-  send(envelope);
-  auto answered = [&] { return answer_.has_value() && answer_->request_id() == request; };
-  if (!pump(Clock::now() + config_.connect_timeout, answered)) {
-    throw Error("the coordinator at " + endpoint_ + " did not answer within " +
-                std::to_string(config_.connect_timeout.count()) + " ms");
-  }
+  this->request(envelope, [&] { return answer_.has_value() && answer_->request_id() == request; }, "answer");
   return std::move(*answer_);
 }
 
@@ -144,8 +136,30 @@ std::vector<v1::JobStatus> ServiceClient::wait_for_jobs(const std::vector<std::u
 }
 
 template <class Done>
+void ServiceClient::request(v1::Envelope& envelope, Done done, const char* what) {
+  for (int attempt = 1;; ++attempt) {
+    forgotten_ = false;
+    send(envelope);
+    const bool answered = pump(Clock::now() + config_.connect_timeout, [&] { return done() || forgotten_; });
+    if (!forgotten_) {
+      if (answered) return;
+      throw Error("the coordinator at " + endpoint_ + " did not " + what + " within " +
+                  std::to_string(config_.connect_timeout.count()) + " ms");
+    }
+    // It no longer knows this client (it restarted, or this client was idle
+    // past its liveness): introduce ourselves again and ask once more.
+    if (attempt == 2) throw Error("the coordinator at " + endpoint_ + " keeps forgetting this client");
+    detail::handshake(dealer_, endpoint_, config_.connect_timeout);
+    last_sent_ = last_heard_ = Clock::now();
+  }
+}
+
+template <class Done>
 bool ServiceClient::pump(Clock::time_point deadline, Done done) {
   zmq::pollitem_t item{dealer_.handle(), 0, ZMQ_POLLIN, 0};
+  // What arrived while this client was not listening counts before silence does.
+  zmq::message_t waiting;
+  while (dealer_.recv(waiting, zmq::recv_flags::dontwait)) on_message(waiting);
   while (!done()) {
     beat_if_due();
     const auto now = Clock::now();
@@ -177,6 +191,11 @@ void ServiceClient::on_message(const zmq::message_t& frame) {
       for (v1::JobResult& result : *envelope.mutable_results()->mutable_results()) results_.push_back(std::move(result));
       return;
     case v1::Envelope::kError:
+      if (envelope.error().code() == static_cast<std::uint32_t>(StatusCode::kFailedPrecondition)) {
+        forgotten_ = true;  // "unknown peer": see request()
+        last_heard_ = Clock::now();
+        return;
+      }
       throw Error("the coordinator at " + endpoint_ + " says: " + envelope.error().message());
     case v1::Envelope::kBye:
       throw Error("the coordinator at " + endpoint_ + " shut down");

@@ -16,6 +16,10 @@
 // a query fetches them (forget) or its result_ttl passes. Attached jobs are
 // cancelled when the client goes away, like an Executor's.
 //
+// The client beats only while one of its calls waits: one left idle for longer
+// than the coordinator's liveness is forgotten (its attached jobs cancelled),
+// and its next call introduces it again.
+//
 // Thread-safety: none. Use a ServiceClient from one thread at a time.
 #pragma once
 
@@ -82,6 +86,11 @@ class ServiceClient {
   using Clock = std::chrono::steady_clock;
 
   void wait_for_a_worker();
+  // Sends `envelope` and reads until `done()`; says hello again and resends
+  // once if the coordinator has forgotten this client. Throws Error naming
+  // `what` it did not do in time.
+  template <class Done>
+  void request(v1::Envelope& envelope, Done done, const char* what);
   // Reads what arrives until `done()` or `deadline`; false on the deadline.
   template <class Done>
   bool pump(Clock::time_point deadline, Done done);
@@ -98,6 +107,7 @@ class ServiceClient {
   Clock::time_point last_sent_;
   Clock::time_point last_heard_;
   std::uint64_t next_request_ = 0;
+  bool forgotten_ = false;  // the coordinator said "unknown peer"
   std::optional<v1::Answer> answer_;
   std::optional<v1::Accepted> accepted_;
   std::deque<v1::JobResult> results_;
