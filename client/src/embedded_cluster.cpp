@@ -37,7 +37,9 @@ EmbeddedCluster::EmbeddedCluster(zmq::context_t& context, const Config& config) 
                                           .supervisor_endpoint = client_endpoint_,  // inproc, like the client
                                           .workers = static_cast<int>(config.resolved_workers()),
                                           .slots_per_worker = 1,
-                                          .command = {}});
+                                          .command = {},
+                                          .max_jobs_per_worker = config.max_jobs_per_worker,
+                                          .max_worker_memory = config.max_worker_memory_mb << 20});
   } catch (...) {
     if (loop_.joinable()) {
       coordinator_->stop();

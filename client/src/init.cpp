@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 
@@ -23,6 +24,11 @@ int env_int(const char* name) {
   return value != nullptr ? std::atoi(value) : 0;
 }
 
+std::uint64_t env_uint64(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? std::strtoull(value, nullptr, 10) : 0;
+}
+
 }  // namespace
 
 void init(int, char**) { detail::serve_if_spawned_worker(); }
@@ -35,9 +41,12 @@ void serve_if_spawned_worker() {
   worker::WorkerOptions options{.coordinator = endpoint,
                                 .slots = std::max(1, env_int(worker::kWorkerSlotsEnv)),
                                 .embedded = true,
-                                .parent_pid = env_int(worker::kWorkerParentEnv)};
+                                .parent_pid = env_int(worker::kWorkerParentEnv),
+                                .max_jobs = env_uint64(worker::kWorkerMaxJobsEnv),
+                                .max_memory_bytes = env_uint64(worker::kWorkerMaxMemoryEnv)};
   // Not for the programs our jobs start: they are not our workers.
-  for (const char* name : {worker::kWorkerEndpointEnv, worker::kWorkerSlotsEnv, worker::kWorkerParentEnv}) {
+  for (const char* name : {worker::kWorkerEndpointEnv, worker::kWorkerSlotsEnv, worker::kWorkerParentEnv,
+                           worker::kWorkerMaxJobsEnv, worker::kWorkerMaxMemoryEnv}) {
     ::unsetenv(name);
   }
   worker::Worker w(options);

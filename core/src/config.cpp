@@ -91,6 +91,14 @@ const std::vector<std::pair<std::string_view, Setter>>& setters() {
       {"heartbeat_ms",
        [](const KeyReader& r, Config& c) { c.heartbeat = std::chrono::milliseconds(r.integer(10, 60000)); }},
       {"liveness", [](const KeyReader& r, Config& c) { c.liveness = static_cast<int>(r.integer(1, 100)); }},
+      {"max_jobs_per_worker",
+       [](const KeyReader& r, Config& c) {
+         c.max_jobs_per_worker = static_cast<std::uint64_t>(r.integer(0, 1'000'000'000'000));
+       }},
+      {"max_worker_memory_mb",
+       [](const KeyReader& r, Config& c) {
+         c.max_worker_memory_mb = static_cast<std::uint64_t>(r.integer(0, 1'000'000'000));
+       }},
       {"max_pending",
        [](const KeyReader& r, Config& c) { c.max_pending = static_cast<std::size_t>(r.integer(0, 1'000'000'000)); }},
       {"when_full",

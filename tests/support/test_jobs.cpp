@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <vector>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -154,5 +155,12 @@ const Job<std::int64_t, std::int64_t> crash{"test.crash", [](const std::int64_t&
 
 const Job<std::int64_t, std::int64_t> worker_pid{
     "test.worker_pid", [](const std::int64_t&, JobContext&) -> std::int64_t { return ::getpid(); }};
+
+const Job<std::int64_t, std::int64_t> hog{"test.hog", [](const std::int64_t& mib, JobContext& ctx) -> std::int64_t {
+                                            std::vector<char> memory(static_cast<std::size_t>(mib) << 20);
+                                            for (std::size_t i = 0; i < memory.size(); i += 4096) memory[i] = 1;
+                                            ctx.sleep_for(std::chrono::seconds(30));
+                                            return memory[memory.size() / 2] + mib - 1;
+                                          }};
 
 }  // namespace taskmill::testing

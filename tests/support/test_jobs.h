@@ -41,6 +41,7 @@ extern const Job<std::int64_t, std::int64_t> progress_then_gate;  // reports 0.5
 extern const Job<std::string, std::string> text;             // returns its argument
 extern const Job<std::int64_t, std::int64_t> crash;          // kills its process: "segv" (x = 0) or abort (x = 1)
 extern const Job<std::int64_t, std::int64_t> worker_pid;     // getpid() of the process running it
+extern const Job<std::int64_t, std::int64_t> hog;            // holds N MiB of touched memory until cancelled (30 s at most)
 
 // The exception type "test.throw" throws for "custom".
 struct CustomFailure : std::exception {

@@ -121,6 +121,8 @@ class LocalWorkerPool::Supervisor {
     env.set(kWorkerEndpointEnv, options_.coordinator);
     env.set(kWorkerSlotsEnv, std::to_string(options_.slots_per_worker));
     env.set(kWorkerParentEnv, std::to_string(::getpid()));
+    env.set(kWorkerMaxJobsEnv, std::to_string(options_.max_jobs_per_worker));
+    env.set(kWorkerMaxMemoryEnv, std::to_string(options_.max_worker_memory));
     // Embedded workers are the caller's own program: they may run its commands
     // (the exec job) unless the caller set a policy of its own.
     if (std::getenv("TASKMILL_EXEC_ALLOW") == nullptr) env.set("TASKMILL_EXEC_ALLOW", "any");

@@ -5,8 +5,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cinttypes>
 #include <condition_variable>
 #include <csignal>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <algorithm>
 #include <deque>
 #include <mutex>
@@ -103,6 +108,11 @@ class Worker::Loop {
   void stop_slots();
   void record_progress(std::uint64_t id, std::uint64_t session, double fraction, std::string_view note);
   bool holds_jobs();
+  // Recycling: due after max_jobs, or when memory passed its ceiling.
+  bool recycle_due(Clock::time_point now);
+  // Fails the running jobs for memory; false if none ran.
+  bool fail_running_jobs_for_memory(std::uint64_t resident);
+  [[noreturn]] void exit_now(int status);
 
   WorkerOptions options_;
   zmq::context_t context_{1};
@@ -118,10 +128,18 @@ class Worker::Loop {
   // reused by a restarted coordinator), so their results are dropped.
   struct RunningJob {
     std::uint64_t id;
+    std::uint32_t attempt;
     std::uint64_t session;
     std::shared_ptr<CancelFlag> cancel;
   };
   std::vector<RunningJob> running_ TASKMILL_GUARDED_BY(mu_);
+  std::uint64_t jobs_started_ TASKMILL_GUARDED_BY(mu_) = 0;
+  std::uint64_t jobs_done_ TASKMILL_GUARDED_BY(mu_) = 0;
+  // Recycling after max_jobs: the slots take no more. Jobs still queued here
+  // go back to the coordinator with the goodbye.
+  bool quota_reached() const TASKMILL_REQUIRES(mu_) {
+    return options_.max_jobs > 0 && jobs_started_ >= options_.max_jobs;
+  }
   std::uint64_t session_ TASKMILL_GUARDED_BY(mu_) = 0;
   std::vector<v1::JobResult> finished_ TASKMILL_GUARDED_BY(mu_);
   std::vector<std::uint64_t> started_ TASKMILL_GUARDED_BY(mu_);
@@ -137,7 +155,41 @@ class Worker::Loop {
   Clock::time_point last_sent_;
   int exit_code_ = 0;
   bool draining_ = false;
+  Clock::time_point next_memory_check_;
 };
+
+namespace {
+
+// The resident set of this process, from /proc/self/statm.
+std::uint64_t resident_bytes() {
+  std::uint64_t size = 0, resident = 0;
+  if (std::FILE* statm = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(statm, "%" SCNu64 " %" SCNu64, &size, &resident) != 2) resident = 0;
+    std::fclose(statm);
+  }
+  return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+std::string mebibytes(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+
+// Replaces this process with a fresh run of the same program and arguments
+// (a recycled service worker has nobody to start a new one for it).
+[[noreturn]] void restart_self() {
+  std::string cmdline;
+  if (std::FILE* file = std::fopen("/proc/self/cmdline", "r")) {
+    for (int c; (c = std::fgetc(file)) != EOF;) cmdline += static_cast<char>(c);
+    std::fclose(file);
+  }
+  std::vector<char*> argv;
+  for (std::size_t at = 0; at < cmdline.size(); at = cmdline.find('\0', at) + 1) argv.push_back(cmdline.data() + at);
+  argv.push_back(nullptr);
+  std::fflush(nullptr);
+  ::execv("/proc/self/exe", argv.data());
+  logger().error("worker: cannot start afresh: {}", std::strerror(errno));
+  std::_Exit(Worker::kRecycled);
+}
+
+}  // namespace
 
 int Worker::Loop::run() {
   if (options_.embedded) {
@@ -148,6 +200,10 @@ int Worker::Loop::run() {
   connect();
   zmq::pollitem_t items[] = {{nullptr, 0, ZMQ_POLLIN, 0}, {nullptr, wake_.fd(), ZMQ_POLLIN, 0}};
   while (true) {
+    if (!draining_ && recycle_due(Clock::now())) {
+      exit_code_ = Worker::kRecycled;
+      stopping_.store(true);
+    }
     if (stopping_.load() && !draining_) {
       // Leave gracefully: no new jobs; finish and report the ones held, then Bye.
       draining_ = true;
@@ -169,12 +225,76 @@ int Worker::Loop::run() {
   v1::Envelope bye;
   bye.mutable_bye();
   send(bye);
+  // The last results and the goodbye must leave before the process does (an
+  // embedded worker's caller ends it with _Exit): the coordinator should
+  // learn from us, not from our exit, that we are gone.
+  dealer_->set(zmq::sockopt::linger, 1000);
+  dealer_->close();
+  context_.close();
+  if (exit_code_ == Worker::kRecycled && !options_.embedded) restart_self();
   return exit_code_;
+}
+
+bool Worker::Loop::recycle_due(Clock::time_point now) {
+  if (options_.max_jobs > 0) {
+    std::lock_guard lock(mu_);
+    if (jobs_done_ >= options_.max_jobs) {
+      logger().info("worker: recycling after {} jobs", jobs_done_);
+      return true;
+    }
+  }
+  if (options_.max_memory_bytes == 0 || now < next_memory_check_) return false;
+  next_memory_check_ = now + heartbeat_;
+  const std::uint64_t resident = resident_bytes();
+  if (resident <= options_.max_memory_bytes) return false;
+  if (fail_running_jobs_for_memory(resident)) {
+    logger().warn("worker: memory {} passed its limit of {} while jobs ran: failing them and exiting",
+                  mebibytes(resident), mebibytes(options_.max_memory_bytes));
+    send_results();
+    v1::Envelope bye;
+    bye.mutable_bye();
+    send(bye);
+    exit_now(Worker::kRecycled);
+  }
+  logger().info("worker: recycling: memory {} passed its limit of {}", mebibytes(resident),
+                mebibytes(options_.max_memory_bytes));
+  return true;
+}
+
+bool Worker::Loop::fail_running_jobs_for_memory(std::uint64_t resident) {
+  std::lock_guard lock(mu_);
+  bool failed_any = false;
+  for (const RunningJob& job : running_) {
+    if (job.session != session_) continue;
+    failed_any = true;
+    v1::JobResult result;
+    result.set_id(job.id);
+    result.set_attempt(job.attempt);
+    result.set_outcome(v1::OUTCOME_FAILED);
+    result.set_error_type("taskmill::MemoryLimitExceeded");
+    result.set_error_message("the worker's memory (" + mebibytes(resident) + ") passed its limit of " +
+                             mebibytes(options_.max_memory_bytes) + " while this job ran");
+    finished_.push_back(std::move(result));
+  }
+  return failed_any;
+}
+
+void Worker::Loop::exit_now(int status) {
+  // The jobs' threads cannot be stopped; the process must end. Let the
+  // results and the goodbye leave first: the coordinator should read them
+  // before it hears of this exit from anyone else.
+  dealer_->set(zmq::sockopt::linger, 1000);
+  dealer_->close();
+  context_.close();  // returns once the lingering messages are out (or a second passed)
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (!options_.embedded) restart_self();
+  std::fflush(nullptr);
+  std::_Exit(status);
 }
 
 bool Worker::Loop::holds_jobs() {
   std::lock_guard lock(mu_);
-  return !queue_.empty() || !running_.empty() || !finished_.empty();
+  return (!queue_.empty() && !quota_reached()) || !running_.empty() || !finished_.empty();
 }
 
 void Worker::Loop::record_progress(std::uint64_t id, std::uint64_t session, double fraction, std::string_view note) {
@@ -336,12 +456,13 @@ void Worker::Loop::slot_main() {
     std::uint64_t session = 0;
     {
       std::unique_lock lock(mu_);
-      work_cv_.wait(lock, [&]() TASKMILL_REQUIRES(mu_) { return slots_stop_ || !queue_.empty(); });
-      if (queue_.empty()) return;
+      work_cv_.wait(lock, [&]() TASKMILL_REQUIRES(mu_) { return slots_stop_ || (!queue_.empty() && !quota_reached()); });
+      if (queue_.empty() || quota_reached()) return;
+      ++jobs_started_;
       assignment = std::move(queue_.front());
       queue_.pop_front();
       session = session_;
-      running_.push_back({assignment.id(), session, cancel});
+      running_.push_back({assignment.id(), assignment.attempt(), session, cancel});
       if (started_.empty() && finished_.empty()) wake_.notify();
       started_.push_back(assignment.id());
     }
@@ -351,6 +472,7 @@ void Worker::Loop::slot_main() {
     {
       std::lock_guard lock(mu_);
       std::erase_if(running_, [&](const RunningJob& j) { return j.cancel == cancel; });
+      ++jobs_done_;
       if (session != session_) continue;  // given up on by the coordinator: nobody wants it
       progress_.erase(assignment.id());  // the result says it all
       was_idle = finished_.empty() && started_.empty();

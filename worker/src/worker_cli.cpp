@@ -41,8 +41,13 @@ int run_cli(int argc, char** argv) {
   app.add_option("--slots", options.slots, "jobs run at once (default: hardware threads)")->check(CLI::Range(1, 4096));
   app.add_option("--jobs", plugins, "shared library of jobs to load (repeatable)")->check(CLI::ExistingFile);
   app.add_flag("--allow-exec", allow_exec, "let the exec job run any program (default: none)");
+  std::uint64_t max_memory_mb = 0;
+  app.add_option("--max-jobs", options.max_jobs, "start afresh (re-execute) after this many jobs (default: never)");
+  app.add_option("--max-memory-mb", max_memory_mb,
+                 "memory ceiling: a job running past it fails, and the worker starts afresh (default: none)");
   app.add_option("--allow-program", allowed_programs, "let the exec job run this program (repeatable)");
   CLI11_PARSE(app, argc, argv);
+  options.max_memory_bytes = max_memory_mb << 20;
 
   for (const std::string& plugin : plugins) {
     if (::dlopen(plugin.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -54,6 +55,11 @@ struct Config {
   // Process backend: how long to wait for the coordinator to answer when the
   // executor starts. Default: 5 s.
   std::chrono::milliseconds connect_timeout{5000};
+  // Embedded process backend: recycle each worker process after this many
+  // jobs, or when its memory passes this many MiB (a job running then fails
+  // with taskmill::MemoryLimitExceeded). 0: never. Defaults: 0, 0.
+  std::uint64_t max_jobs_per_worker = 0;
+  std::uint64_t max_worker_memory_mb = 0;
   // Backpressure: at most this many jobs (map: chunks) submitted and not yet
   // finished; submit() past it blocks or throws QueueFullError, as
   // `when_full` says. A map larger than the bound waits until nothing is

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@ struct LocalPoolOptions {
   int workers = 1;
   int slots_per_worker = 1;
   std::vector<std::string> command;  // program and arguments; empty: re-execute this program
+  std::uint64_t max_jobs_per_worker = 0;  // WorkerOptions::max_jobs of each worker; 0: none
+  std::uint64_t max_worker_memory = 0;    // WorkerOptions::max_memory_bytes; 0: none
 };
 
 class LocalWorkerPool {
@@ -52,5 +55,7 @@ class LocalWorkerPool {
 inline constexpr const char* kWorkerEndpointEnv = "TASKMILL_WORKER_ENDPOINT";
 inline constexpr const char* kWorkerSlotsEnv = "TASKMILL_WORKER_SLOTS";
 inline constexpr const char* kWorkerParentEnv = "TASKMILL_WORKER_PARENT";
+inline constexpr const char* kWorkerMaxJobsEnv = "TASKMILL_WORKER_MAX_JOBS";
+inline constexpr const char* kWorkerMaxMemoryEnv = "TASKMILL_WORKER_MAX_MEMORY";
 
 }  // namespace taskmill::worker

@@ -28,6 +28,18 @@ struct WorkerOptions {
   int parent_pid = 0;
   std::chrono::milliseconds heartbeat{500};  // until the coordinator's Welcome says otherwise
   int liveness = 3;
+  // Recycling, the remedy for leaks. After `max_jobs` jobs the worker leaves
+  // gracefully and starts afresh: an embedded worker's run() returns
+  // kRecycled (its supervisor starts a new one); any other worker replaces
+  // its process with a new run of the same program and arguments (execv).
+  // 0: never. Default: 0.
+  std::uint64_t max_jobs = 0;
+  // A ceiling on the worker's resident memory, checked every heartbeat.
+  // Passed while jobs run: those jobs fail with taskmill::MemoryLimitExceeded
+  // and the process ends at once (only its end frees the memory), starting
+  // afresh as above. Passed while idle: it leaves gracefully, as after max_jobs.
+  // 0: none. Default: 0.
+  std::uint64_t max_memory_bytes = 0;
 };
 
 class Worker {
@@ -37,8 +49,12 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
+  // What run() returns (and the process exit status) when the worker should
+  // be replaced by a fresh process (max_jobs, max_memory_bytes).
+  static constexpr int kRecycled = 75;
+
   // Serves jobs until stopped. Returns a process exit status: 0 after stop()
-  // or a goodbye, 1 when an embedded worker lost its parent.
+  // or a goodbye, 1 when an embedded worker lost its parent, kRecycled.
   int run();
   // Makes the worker leave gracefully: it takes no new jobs, finishes the
   // ones it holds and reports them, says goodbye, and run() returns.

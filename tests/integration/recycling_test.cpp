@@ -1,0 +1,72 @@
+// Worker recycling, the remedy for leaks: after max_jobs_per_worker jobs a
+// worker is replaced by a fresh process, and a job that takes its worker past
+// max_worker_memory fails as such while the pool goes on.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "support/daemons.h"
+#include "support/test_jobs.h"
+#include "taskmill/executor.h"
+#include "taskmill/jobs/samples.h"
+#include "taskmill/service_client.h"
+
+using namespace std::chrono_literals;
+using namespace taskmill::testing;
+
+namespace {
+
+taskmill::Config embedded(std::uint64_t max_jobs, std::uint64_t max_memory_mb) {
+  taskmill::Config config;
+  config.backend = taskmill::BackendKind::kProcess;
+  config.workers = 1;
+  config.heartbeat = 100ms;
+  config.max_jobs_per_worker = max_jobs;
+  config.max_worker_memory_mb = max_memory_mb;
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("an embedded worker is replaced by a fresh process after max_jobs_per_worker jobs", "[integration][recycling]") {
+  taskmill::Executor ex(embedded(2, 0));
+  std::map<std::int64_t, int> jobs_by_pid;
+  for (int i = 0; i < 6; ++i) ++jobs_by_pid[ex.submit(worker_pid, 0).get()];  // one at a time
+  CHECK(jobs_by_pid.size() == 3);
+  for (const auto& [pid, jobs] : jobs_by_pid) CHECK(jobs == 2);
+}
+
+TEST_CASE("a job that takes its worker past max_worker_memory fails as such, and the next runs on a fresh worker",
+          "[integration][recycling]") {
+  taskmill::Executor ex(embedded(0, 200));
+  const std::int64_t first = ex.submit(worker_pid, 0).get();
+  auto f = ex.submit(hog, 400);
+  try {
+    f.get();
+    FAIL("a job holding 400 MiB finished under a 200 MiB ceiling");
+  } catch (const taskmill::JobError& e) {
+    CHECK(e.remote_type() == "taskmill::MemoryLimitExceeded");
+    CHECK_THAT(e.what(), Catch::Contains("passed its limit of 200 MiB"));
+  }
+  CHECK(ex.submit(worker_pid, 0).get() != first);
+}
+
+TEST_CASE("taskmill-worker --max-jobs starts afresh on its own and keeps serving", "[integration][recycling][service]") {
+  auto coordinator = Daemon::coordinator();
+  auto worker = Daemon::stock_worker(coordinator.address(), {"--slots", "1", "--max-jobs", "2"});
+  taskmill::Config config;
+  config.backend = taskmill::BackendKind::kProcess;
+  config.coordinator = coordinator.address();
+  taskmill::Executor ex(config);
+  for (std::int64_t i = 0; i < 5; ++i) CHECK(ex.submit(taskmill::jobs::identity, i).get() == i);
+  // The same process (execv keeps the pid), on its third start: it has done at most 2 jobs.
+  taskmill::ServiceClient client(config);
+  taskmill::v1::Query query;
+  query.mutable_workers();
+  const auto answer = client.ask(query);
+  REQUIRE(answer.workers_size() == 1);
+  CHECK(answer.workers(0).pid() == static_cast<std::uint32_t>(worker.pid()));
+  CHECK(answer.workers(0).done() <= 2);
+}
