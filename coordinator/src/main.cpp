@@ -1,6 +1,7 @@
 // taskmill-coordinator: the coordinator as a daemon.
 //
 //   taskmill-coordinator --listen tcp://0.0.0.0:5555 [--config FILE]
+//                        [--curve-secret FILE --allow-keys DIR_OR_FILE]
 //
 // Prints "listening on ADDRESS" once bound (with the real port when the
 // address says tcp://HOST:*), and exits cleanly on SIGINT or SIGTERM.
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "options_file.h"
+#include "security_options.h"
 #include "taskmill/coordinator/coordinator.h"
 #include "taskmill/errors.h"
 
@@ -27,6 +29,8 @@ int main(int argc, char** argv) {
   app.add_option("--heartbeat-ms", heartbeat_ms, "how often peers must speak (default 500)")->check(CLI::Range(10, 60000));
   app.add_option("--liveness", liveness, "missed heartbeats before a peer is gone (default 3)")->check(CLI::Range(1, 100));
   app.add_option("--prefetch", prefetch, "jobs queued on a worker beyond its slots (default 0)")->check(CLI::Range(0, 1024));
+  taskmill::coordinator::SecurityFiles security;
+  taskmill::coordinator::add_security_flags(app, security);
   CLI11_PARSE(app, argc, argv);
 
   // Signals are taken by sigwait below, never by a random thread.
@@ -38,8 +42,14 @@ int main(int argc, char** argv) {
 
   try {
     std::string file_listen;
-    if (!config_path.empty()) taskmill::coordinator::load_options_file(config_path, options, &file_listen);
+    taskmill::coordinator::SecurityFiles file_security;
+    if (!config_path.empty()) {
+      taskmill::coordinator::load_options_file(config_path, options, &file_listen, &file_security);
+    }
     if (listen.empty()) listen = file_listen;
+    if (security.curve_secret.empty()) security.curve_secret = file_security.curve_secret;
+    if (security.allow_keys.empty()) security.allow_keys = file_security.allow_keys;
+    options.curve = taskmill::coordinator::load_server_keys(security);
     if (app.count("--heartbeat-ms") > 0) options.heartbeat = std::chrono::milliseconds(heartbeat_ms);
     if (app.count("--liveness") > 0) options.liveness = liveness;
     if (app.count("--prefetch") > 0) options.prefetch = prefetch;
@@ -47,6 +57,9 @@ int main(int argc, char** argv) {
     options.endpoints = {listen};
     zmq::context_t context;
     taskmill::coordinator::Coordinator coordinator(context, options);
+    if (options.curve) {
+      std::printf("taskmill-coordinator: CurveZMQ on, %zu client and worker keys allowed\n", options.curve->allowed.size());
+    }
     std::printf("taskmill-coordinator: listening on %s\n", coordinator.endpoints().front().c_str());
     std::fflush(stdout);
     std::thread loop([&] { coordinator.run(); });

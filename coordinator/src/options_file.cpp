@@ -27,7 +27,8 @@ std::int64_t integer(const std::filesystem::path& path, const toml::node& node, 
 
 }  // namespace
 
-void load_options_file(const std::filesystem::path& path, CoordinatorOptions& options, std::string* listen) {
+void load_options_file(const std::filesystem::path& path, CoordinatorOptions& options, std::string* listen,
+                       SecurityFiles* security) {
   toml::table table;
   try {
     table = toml::parse_file(path.string());
@@ -44,9 +45,14 @@ void load_options_file(const std::filesystem::path& path, CoordinatorOptions& op
       options.liveness = static_cast<int>(integer(path, node, key.str(), 1, 100));
     } else if (key == "prefetch") {
       options.prefetch = static_cast<int>(integer(path, node, key.str(), 0, 1024));
+    } else if (key == "curve_secret" || key == "allow_keys") {
+      if (!node.is_string()) refuse(path, node.source(), "key '" + std::string(key.str()) + "': expected a path string");
+      const std::string named = (path.parent_path() / *node.value<std::string>()).string();
+      (key == "curve_secret" ? security->curve_secret : security->allow_keys) = named;
     } else {
       refuse(path, key.source(),
-             "unknown key '" + std::string(key.str()) + "' (known keys: listen, heartbeat_ms, liveness, prefetch)");
+             "unknown key '" + std::string(key.str()) +
+                 "' (known keys: listen, heartbeat_ms, liveness, prefetch, curve_secret, allow_keys)");
     }
   }
 }
