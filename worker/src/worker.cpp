@@ -21,6 +21,7 @@
 
 #include "run_assignment.h"
 #include "taskmill/annotations.h"
+#include "taskmill/detail/handshake_monitor.h"
 #include "taskmill/detail/wake_fd.h"
 #include "taskmill/job.h"
 #include "taskmill/log.h"
@@ -93,6 +94,7 @@ class Worker::Loop {
 
  private:
   void connect();
+  void report_handshake_failures();
   void send(v1::Envelope& envelope);
   void on_message(const zmq::message_t& frame);
   void on_assign(v1::Assign& assign);
@@ -107,6 +109,8 @@ class Worker::Loop {
   WorkerOptions options_;
   zmq::context_t context_{1};
   std::unique_ptr<zmq::socket_t> dealer_;
+  std::unique_ptr<detail::HandshakeMonitor> monitor_;  // of dealer_
+  std::string last_handshake_failure_;
   detail::WakeFd wake_;
   std::atomic<bool> stopping_{false};
 
@@ -161,6 +165,7 @@ int Worker::Loop::run() {
     if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     zmq::message_t frame;
     while (dealer_->recv(frame, zmq::recv_flags::dontwait)) on_message(frame);
+    report_handshake_failures();
     send_results();
     if (!tick(Clock::now())) break;
   }
@@ -193,6 +198,8 @@ void Worker::Loop::connect() {
   wire::configure(*dealer_);
   std::random_device random;
   dealer_->set(zmq::sockopt::routing_id, "w-" + host_and_pid() + "-" + std::to_string(random()));
+  if (options_.curve) curve::make_client(*dealer_, *options_.curve);
+  monitor_ = std::make_unique<detail::HandshakeMonitor>(context_, *dealer_, options_.curve.has_value());
   dealer_->connect(options_.coordinator);
   {
     // A new session: the coordinator re-queued or forgot what it gave us before.
@@ -207,6 +214,15 @@ void Worker::Loop::connect() {
   v1::Envelope hello = hello_message(options_.slots);
   send(hello);
   last_heard_ = Clock::now();
+}
+
+// A refused key or a security mismatch is said once, not at every reconnect.
+void Worker::Loop::report_handshake_failures() {
+  while (auto failure = monitor_->next_failure()) {
+    if (failure->message == last_handshake_failure_) continue;
+    last_handshake_failure_ = failure->message;
+    logger().error("worker: {}", failure->message);
+  }
 }
 
 void Worker::Loop::send(v1::Envelope& envelope) {

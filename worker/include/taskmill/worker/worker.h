@@ -15,7 +15,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+
+#include "taskmill/curve.h"
 
 namespace taskmill::worker {
 
@@ -28,6 +31,10 @@ struct WorkerOptions {
   int parent_pid = 0;
   std::chrono::milliseconds heartbeat{500};  // until the coordinator's Welcome says otherwise
   int liveness = 3;
+  // CurveZMQ: this worker's key pair and the coordinator's public key. A
+  // refused key is logged (error level) and retried like a silent
+  // coordinator. Default: none (plaintext).
+  std::optional<curve::ClientKeys> curve;
 };
 
 class Worker {
