@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "command_jobs.h"
+#include "keygen_command.h"
 #include "taskmill/executor.h"
 #include "taskmill/init.h"
 #include "taskmill/jobs/exec.h"
@@ -156,6 +157,8 @@ int main(int argc, char** argv) {
     sub->add_option("-j,--jobs", where.jobs, "local workers for an embedded coordinator")->check(CLI::Range(1, 4096));
   }
 
+  const taskmill::cli::KeygenCommand keygen(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -163,6 +166,7 @@ int main(int argc, char** argv) {
     return status == 0 ? 0 : kTaskmillFailed;
   }
   try {
+    if (keygen.chosen()) return keygen.run();
     if (*run) return run_command(where, run_command_line, timeout_s);
     return map_command(where, map_words, output == "json");
   } catch (const CLI::ParseError& e) {

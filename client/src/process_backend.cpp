@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "taskmill/curve.h"
 #include "taskmill/detail/outcome.h"
 #include "taskmill/errors.h"
 #include "taskmill/log.h"
@@ -21,6 +22,16 @@ constexpr std::size_t kMaxBytesPerMessage = std::size_t{32} << 20;
 std::string random_client_id() {
   std::random_device random;
   return "c-" + std::to_string(random()) + "-" + std::to_string(random());
+}
+
+// The keys `config` names, or nullopt for none. Throws ConfigError.
+std::optional<curve::ClientKeys> client_keys(const Config& config) {
+  if (config.curve_secret.empty() && config.coordinator_key.empty()) return std::nullopt;
+  StatusOr<curve::KeyPair> own = curve::load_secret_key(config.curve_secret);
+  if (!own.is_ok()) throw ConfigError(own.status().message());
+  StatusOr<std::string> server = curve::load_public_key(config.coordinator_key);
+  if (!server.is_ok()) throw ConfigError(server.status().message());
+  return curve::ClientKeys{std::move(own).value(), std::move(server).value()};
 }
 
 std::exception_ptr error_of(JobId id, const v1::JobResult& r) {
@@ -70,8 +81,14 @@ ProcessBackend::ProcessBackend(const Config& config) : config_(config) {
   dealer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
   wire::configure(*dealer_);
   dealer_->set(zmq::sockopt::routing_id, random_client_id());
-  dealer_->connect(endpoint_);
-  handshake();
+  const std::optional<curve::ClientKeys> keys = embedded_ ? std::nullopt : client_keys(config_);
+  if (keys) curve::make_client(*dealer_, *keys);
+  {
+    HandshakeMonitor monitor(context_, *dealer_, keys.has_value());
+    dealer_->connect(endpoint_);
+    handshake(monitor);
+    zmq_socket_monitor(dealer_->handle(), nullptr, 0);  // connected: no more handshakes to explain
+  }
   io_ = std::thread([this] { io_main(); });
 }
 
@@ -80,15 +97,20 @@ ProcessBackend::~ProcessBackend() {
   stop_io();
 }
 
-void ProcessBackend::handshake() {
+void ProcessBackend::handshake(HandshakeMonitor& monitor) {
   v1::Envelope hello;
   hello.mutable_hello()->set_kind(v1::PEER_KIND_CLIENT);
   hello.mutable_hello()->set_pid(static_cast<std::uint32_t>(::getpid()));
   wire::send(*dealer_, hello);
-  zmq::pollitem_t item{dealer_->handle(), 0, ZMQ_POLLIN, 0};
+  zmq::pollitem_t items[] = {{dealer_->handle(), 0, ZMQ_POLLIN, 0}, {monitor.events().handle(), 0, ZMQ_POLLIN, 0}};
   const auto deadline = Clock::now() + config_.connect_timeout;
+  std::string handshake_failure;  // the last one: said if nobody answers in time
   while (Clock::now() < deadline) {
-    wire::poll(&item, 1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+    wire::poll(items, 2, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+    while (auto failure = monitor.next_failure()) {
+      if (failure->fatal) throw Error("cannot connect: " + failure->message);
+      handshake_failure = failure->message;
+    }
     zmq::message_t frame;
     if (!dealer_->recv(frame, zmq::recv_flags::dontwait)) continue;
     v1::Envelope reply;
@@ -100,7 +122,8 @@ void ProcessBackend::handshake() {
     }
   }
   throw Error("no coordinator answered at " + endpoint_ + " within " +
-              std::to_string(config_.connect_timeout.count()) + " ms");
+              std::to_string(config_.connect_timeout.count()) + " ms" +
+              (handshake_failure.empty() ? "" : " (" + handshake_failure + ")"));
 }
 
 void ProcessBackend::submit(TaskPtr task) {

@@ -18,6 +18,7 @@
 #include "taskmill/annotations.h"
 #include "taskmill/config.h"
 #include "taskmill/detail/backend.h"
+#include "taskmill/detail/handshake_monitor.h"
 #include "taskmill/detail/wake_fd.h"
 #include "taskmill/v1/taskmill.pb.h"
 
@@ -48,7 +49,9 @@ class ProcessBackend final : public Backend {
  public:
   // Starts the embedded cluster or connects to `config.coordinator`, and
   // waits for the coordinator's welcome. Throws taskmill::Error if nobody
-  // answers within config.connect_timeout.
+  // answers within config.connect_timeout, or at once if the coordinator
+  // refuses this client's CurveZMQ key or wants another security mechanism;
+  // ConfigError if the key files named by `config` cannot be used.
   explicit ProcessBackend(const Config& config);
   ~ProcessBackend() override;
 
@@ -58,7 +61,7 @@ class ProcessBackend final : public Backend {
   std::size_t worker_count() const override { return workers_; }
 
  private:
-  void handshake();
+  void handshake(HandshakeMonitor& monitor);
   void io_main();
   void send_pending(std::vector<TaskPtr>& tasks, std::vector<std::uint64_t>& cancels, bool cancel_all);
   void on_message(const zmq::message_t& frame);

@@ -93,6 +93,9 @@ const std::vector<std::pair<std::string_view, Setter>>& setters() {
       {"liveness", [](const KeyReader& r, Config& c) { c.liveness = static_cast<int>(r.integer(1, 100)); }},
       {"connect_timeout_ms",
        [](const KeyReader& r, Config& c) { c.connect_timeout = std::chrono::milliseconds(r.integer(1, 600000)); }},
+      {"curve_secret", [](const KeyReader& r, Config& c) { c.curve_secret = r.string("a path to a secret key file"); }},
+      {"coordinator_key",
+       [](const KeyReader& r, Config& c) { c.coordinator_key = r.string("a path to a public key file"); }},
   };
   return all;
 }
@@ -124,6 +127,13 @@ Config Config::parse(std::string_view text, std::string_view source) {
       throw ConfigError(out.str());
     }
     setter->second(KeyReader(source, key.str(), node), config);
+  }
+  if (config.curve_secret.empty() != config.coordinator_key.empty()) {
+    throw ConfigError(std::string(source) + ": CurveZMQ needs both 'curve_secret' and 'coordinator_key'");
+  }
+  if (!config.curve_secret.empty() && config.coordinator.empty()) {
+    throw ConfigError(std::string(source) + ": 'curve_secret' and 'coordinator_key' are for a coordinator service: "
+                      "set 'coordinator' too");
   }
   return config;
 }

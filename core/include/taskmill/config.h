@@ -48,6 +48,11 @@ struct Config {
   // Process backend: how long to wait for the coordinator to answer when the
   // executor starts. Default: 5 s.
   std::chrono::milliseconds connect_timeout{5000};
+  // Process backend with a coordinator service: CurveZMQ key files (from
+  // `taskmill keygen`): this client's secret key (mode 0600) and the
+  // coordinator's public key. Both or neither. Default: none (plaintext).
+  std::string curve_secret;
+  std::string coordinator_key;
   // Round-trip every request and reply through its codec even on threads, so
   // a program tested on threads behaves as it will across processes.
   // Default: false (objects are handed over as they are).
