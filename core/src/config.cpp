@@ -119,7 +119,8 @@ Config Config::parse(std::string_view text, std::string_view source) {
   }
   Config config;
   for (const auto& [key, node] : table) {
-    auto setter = std::find_if(setters().begin(), setters().end(), [&](const auto& s) { return s.first == key.str(); });
+    const std::string_view name = key.str();  // clang 14 cannot capture a structured binding
+    auto setter = std::find_if(setters().begin(), setters().end(), [&](const auto& s) { return s.first == name; });
     if (setter == setters().end()) {
       std::ostringstream out;
       out << source << ':' << key.source().begin.line << ": unknown key '" << key.str()
