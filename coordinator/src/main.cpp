@@ -62,6 +62,10 @@ int main(int argc, char** argv) {
     }
     std::printf("taskmill-coordinator: listening on %s\n", coordinator.endpoints().front().c_str());
     std::fflush(stdout);
+    if (!options.curve && listen.starts_with("tcp://")) {  // after the address, which scripts look for; naming none
+      std::fprintf(stderr, "taskmill-coordinator: warning: no CurveZMQ keys, so anyone who can reach this port may "
+                           "submit and run jobs (see --curve-secret and --allow-keys)\n");
+    }
     std::thread loop([&] { coordinator.run(); });
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);

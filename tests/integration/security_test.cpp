@@ -241,10 +241,13 @@ TEST_CASE("a plaintext client is refused when CurveZMQ is on, and told why", "[i
   CHECK_THROWS_WITH(taskmill::Executor(config), Catch::Contains("requires CurveZMQ"));
 }
 
-TEST_CASE("a client with keys is told when the coordinator does not use CurveZMQ", "[integration][security]") {
+TEST_CASE("a client with keys is told when the coordinator does not use CurveZMQ, which warns it is open",
+          "[integration][security]") {
   Scratch scratch;
   Keys keys(scratch, {"client"});
   auto [coordinator, address] = start_coordinator(scratch, {});
+  CHECK_THAT(coordinator.wait_for_output("warning: no CurveZMQ keys"),
+             Catch::Contains("warning: no CurveZMQ keys, so anyone who can reach this port may submit and run jobs"));
   taskmill::Config config = client_config(address, keys, "client");
   config.connect_timeout = 30s;
   CHECK_THROWS_WITH(taskmill::Executor(config), Catch::Contains("does not use CurveZMQ"));

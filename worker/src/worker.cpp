@@ -221,7 +221,11 @@ void Worker::Loop::report_handshake_failures() {
   while (auto failure = monitor_->next_failure()) {
     if (failure->message == last_handshake_failure_) continue;
     last_handshake_failure_ = failure->message;
-    logger().error("worker: {}", failure->message);
+    if (failure->fatal) {
+      logger().error("worker: {}", failure->message);
+    } else {
+      logger().warn("worker: {}", failure->message);
+    }
   }
 }
 
