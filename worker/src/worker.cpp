@@ -11,6 +11,7 @@
 #include <deque>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -110,7 +111,7 @@ class Worker::Loop {
   zmq::context_t context_{1};
   std::unique_ptr<zmq::socket_t> dealer_;
   std::unique_ptr<detail::HandshakeMonitor> monitor_;  // of dealer_
-  std::string last_handshake_failure_;
+  std::set<std::string> handshake_failures_said_;  // each logged once; a few kinds at most
   detail::WakeFd wake_;
   std::atomic<bool> stopping_{false};
 
@@ -219,8 +220,7 @@ void Worker::Loop::connect() {
 // A refused key or a security mismatch is said once, not at every reconnect.
 void Worker::Loop::report_handshake_failures() {
   while (auto failure = monitor_->next_failure()) {
-    if (failure->message == last_handshake_failure_) continue;
-    last_handshake_failure_ = failure->message;
+    if (handshake_failures_said_.size() >= 16 || !handshake_failures_said_.insert(failure->message).second) continue;
     if (failure->fatal) {
       logger().error("worker: {}", failure->message);
     } else {
