@@ -2,8 +2,8 @@
 // that plays the coordinator, and sends the real taskmill-test-worker garbage,
 // truncated frames, other protocol versions, bodies meant for others, extra
 // frames and unknown jobs. The worker must drop each (or reject the job) and
-// keep serving, in the same session: it never had to reconnect. A frame
-// above ZMQ_MAXMSGSIZE, sent by hand over ZMTP, costs only the connection.
+// keep serving, in the same session: it never had to reconnect. (Frames over
+// the size limit: oversized_frame_test.cpp.)
 #include <catch2/catch.hpp>
 
 #include <zmq.hpp>
@@ -11,9 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
-#include <utility>
 
 #include "support/daemons.h"
 #include "taskmill/codec.h"
@@ -137,129 +135,5 @@ TEST_CASE("a worker drops bad frames from its coordinator, rejects unknown jobs,
   REQUIRE(taskmill::Codec<std::int64_t>::decode(outcomes[12].reply(), &reply).is_ok());
   CHECK(reply == 49);
   worker.kill(SIGTERM);  // still serving: it leaves cleanly
-  CHECK(worker.wait() == 0);
-}
-
-namespace {
-
-// The coordinator's end of ZMTP 3.0 spoken by hand over a ZMQ_STREAM socket
-// (RFC 23, NULL mechanism), so that the test can send what libzmq never
-// would: a frame header announcing more bytes than ZMQ_MAXMSGSIZE allows.
-class RawCoordinator {
- public:
-  RawCoordinator() {
-    stream_.set(zmq::sockopt::linger, 0);
-    stream_.set(zmq::sockopt::rcvtimeo, 10000);
-    stream_.bind("tcp://127.0.0.1:*");
-  }
-  std::string address() { return stream_.get(zmq::sockopt::last_endpoint); }
-
-  // Waits for a connection, greets it and sends READY. Returns its id.
-  std::string accept() {
-    while (true) {
-      auto [peer, bytes] = next();
-      if (!bytes.empty()) continue;  // the rest of an old connection
-      std::string greeting(64, '\0');
-      greeting[0] = '\xff';
-      greeting[9] = '\x7f';
-      greeting[10] = 3;  // version 3.0
-      greeting.replace(12, 4, "NULL");
-      greeting[32] = 0;  // as-server: no (NULL has no roles)
-      send(peer, greeting);
-      const std::string ready_body = std::string("\x05READY\x0bSocket-Type", 18) + std::string("\0\0\0\x06ROUTER", 10);
-      send(peer, std::string(1, '\x04') + static_cast<char>(ready_body.size()) + ready_body);
-      buffer_.clear();
-      greeted_ = false;
-      return peer;
-    }
-  }
-  // One message frame.
-  void send_message(const std::string& peer, v1::Envelope& envelope) {
-    const std::string body = taskmill::wire::encode(envelope).to_string();
-    std::string header(1, '\x02');  // a long frame: 8 bytes of size
-    for (int shift = 56; shift >= 0; shift -= 8) header += static_cast<char>((body.size() >> shift) & 0xff);
-    send(peer, header + body);
-  }
-  // A long-frame header announcing `size` bytes, and none of them.
-  void send_frame_header(const std::string& peer, std::uint64_t size) {
-    std::string header(1, '\x02');
-    for (int shift = 56; shift >= 0; shift -= 8) header += static_cast<char>((size >> shift) & 0xff);
-    send(peer, header);
-  }
-  // Returns once `peer` has disconnected; fails the test after 10 s.
-  void await_disconnect(const std::string& peer) {
-    while (true) {
-      auto [from, bytes] = next();
-      if (from == peer && bytes.empty()) return;
-    }
-  }
-  // The next message frame from `peer` that decodes as an Envelope (commands
-  // are skipped); nullopt if `peer` hangs up first.
-  std::optional<v1::Envelope> next_envelope(const std::string& peer) {
-    while (true) {
-      auto [from, bytes] = next();
-      if (from == peer && bytes.empty()) return std::nullopt;
-      if (from != peer) continue;
-      buffer_ += bytes;
-      if (!greeted_ && buffer_.size() >= 64) {
-        buffer_.erase(0, 64);
-        greeted_ = true;
-      }
-      while (greeted_ && buffer_.size() >= 2) {
-        const auto flags = static_cast<unsigned char>(buffer_[0]);
-        const std::size_t header = (flags & 0x02) != 0 ? 9 : 2;
-        if (buffer_.size() < header) break;
-        std::uint64_t size = 0;
-        for (std::size_t i = 1; i < header; ++i) size = (size << 8) | static_cast<unsigned char>(buffer_[i]);
-        if (buffer_.size() < header + size) break;
-        const std::string body = buffer_.substr(header, size);
-        buffer_.erase(0, header + size);
-        if ((flags & 0x04) != 0) continue;  // a command: READY
-        v1::Envelope envelope;
-        zmq::message_t frame(body.data(), body.size());
-        if (taskmill::wire::decode(frame, &envelope).is_ok()) return envelope;
-      }
-    }
-  }
-
- private:
-  std::pair<std::string, std::string> next() {
-    zmq::message_t id;
-    zmq::message_t data;
-    REQUIRE(stream_.recv(id));
-    REQUIRE(stream_.recv(data));
-    return {id.to_string(), data.to_string()};
-  }
-  void send(const std::string& peer, const std::string& bytes) {
-    REQUIRE(stream_.send(zmq::buffer(peer), zmq::send_flags::sndmore));
-    REQUIRE(stream_.send(zmq::buffer(bytes), zmq::send_flags::none));
-  }
-
-  zmq::context_t context_;
-  zmq::socket_t stream_{context_, zmq::socket_type::stream};
-  std::string buffer_;   // bytes of the accepted connection not parsed yet
-  bool greeted_ = false;  // its greeting has been read
-};
-
-}  // namespace
-
-// libzmq treats a frame over ZMQ_MAXMSGSIZE as a protocol error: it closes
-// the connection unread and does not reconnect that socket; the worker's own
-// liveness check (heartbeat x liveness, here minutes) would connect again.
-TEST_CASE("a frame over the worker's size limit is refused unread: the connection drops and the worker lives on",
-          "[integration][process][worker]") {
-  RawCoordinator coordinator;
-  auto worker = Daemon::worker(coordinator.address());
-  const std::string first = coordinator.accept();
-  const auto hello = coordinator.next_envelope(first);
-  REQUIRE(hello);
-  REQUIRE(hello->has_hello());
-  v1::Envelope welcome;
-  welcome.mutable_welcome()->set_heartbeat_ms(60000);  // so that only the big frame can end the connection
-  welcome.mutable_welcome()->set_liveness(3);
-  coordinator.send_message(first, welcome);
-  coordinator.send_frame_header(first, std::uint64_t{1} << 40);  // a TiB: it would wait for it, if it read on
-  coordinator.await_disconnect(first);
-  worker.kill(SIGTERM);  // alive, and leaves cleanly
   CHECK(worker.wait() == 0);
 }
