@@ -125,9 +125,9 @@ struct Keys {
 
 // taskmill-coordinator on tcp://127.0.0.1:* with `args`; its address once it listens.
 std::pair<Logged, std::string> start_coordinator(const Scratch& scratch, const std::vector<std::string>& args) {
-  // Default heartbeats (500 ms, 3): nothing here needs faster, and slow
-  // sanitizer builds on a busy machine need the slack.
-  std::vector<std::string> all = {"--listen", "tcp://127.0.0.1:*"};
+  // Default heartbeats (500 ms) and a generous liveness: nothing here is
+  // about liveness, and sanitizer builds on a busy machine stall.
+  std::vector<std::string> all = {"--listen", "tcp://127.0.0.1:*", "--liveness", "10"};
   all.insert(all.end(), args.begin(), args.end());
   Logged coordinator(TASKMILL_COORDINATOR_BIN, all, scratch / "coordinator");
   const std::string out = coordinator.wait_for_output("listening on tcp://");
@@ -152,7 +152,7 @@ Logged start_worker(const Scratch& scratch, const std::string& address, const Ke
 }
 
 taskmill::Config client_config(const std::string& address, const Keys& keys, const std::string& curve_name) {
-  std::string toml = "backend = \"process\"\ncoordinator = \"" + address + "\"\n";
+  std::string toml = "backend = \"process\"\ncoordinator = \"" + address + "\"\nliveness = 10\n";
   if (!curve_name.empty()) {
     toml += "curve_secret = \"" + keys.secret(curve_name) + "\"\ncoordinator_key = \"" + keys.pub("coordinator") + "\"\n";
   }
@@ -197,7 +197,7 @@ TEST_CASE("with CurveZMQ on, an allowed worker and client run jobs over tcp", "[
   std::ofstream(scratch / "allowed.keys") << "# who may connect\n"
                                           << taskmill::curve::load_public_key(keys.pub("worker")).value() << "\n\n"
                                           << taskmill::curve::load_public_key(keys.pub("client")).value() << "\n";
-  std::ofstream(scratch / "coordinator.toml") << "listen = \"tcp://127.0.0.1:*\"\nheartbeat_ms = 500\n"
+  std::ofstream(scratch / "coordinator.toml") << "listen = \"tcp://127.0.0.1:*\"\nheartbeat_ms = 500\nliveness = 10\n"
                                               << "curve_secret = \"keys/coordinator.key\"\n"
                                               << "allow_keys = \"allowed.keys\"\n";
   Logged coordinator(TASKMILL_COORDINATOR_BIN, {"--config", (scratch / "coordinator.toml").string()},
