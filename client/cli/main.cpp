@@ -6,6 +6,7 @@
 //   taskmill submit JOB --args JSON [--wait]           a detached job: prints its id (or its result)
 //   taskmill status|result|wait|cancel ID...           what became of detached jobs
 //   taskmill list [--state S] | workers | catalog | stats
+//   taskmill keygen NAME [--dir DIR]                    a CurveZMQ key pair (NAME.key, NAME.pub)
 //
 // Where: --coordinator ADDR (before or after the subcommand), $TASKMILL_COORDINATOR,
 // or --config FILE (coordinator = "..."). With none, run/map/submit start an
@@ -19,6 +20,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "keygen_command.h"
 #include "taskmill/errors.h"
 #include "taskmill/init.h"
 
@@ -99,8 +101,10 @@ int main(int argc, char** argv) {
   auto* workers = app.add_subcommand("workers", "the connected workers: slots, running jobs, jobs done");
   auto* catalog = app.add_subcommand("catalog", "the jobs the workers offer, with their request and reply fields");
   auto* stats = app.add_subcommand("stats", "queue depth, running, done, failed, throughput");
+  const taskmill::cli::KeygenCommand keygen(app);
   // Global options also work after the subcommand: `taskmill status --coordinator X ID`.
   for (CLI::App* command : app.get_subcommands({})) command->fallthrough();
+
 
   try {
     app.parse(argc, argv);
@@ -110,6 +114,7 @@ int main(int argc, char** argv) {
   }
   globals.json = output == "json";
   try {
+    if (keygen.chosen()) return keygen.run();
     if (*run) return run_command(globals, words, timeout_s);
     if (*map) {
       if (!args_file.empty()) {

@@ -2,28 +2,65 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <random>
 
+#include "taskmill/curve.h"
 #include "taskmill/errors.h"
 #include "taskmill/wire.h"
 
 namespace taskmill::detail {
+
+namespace {
+
+// The keys `config` names, or nullopt for none. Throws ConfigError.
+std::optional<curve::ClientKeys> client_keys(const Config& config) {
+  if (config.curve_secret.empty() && config.coordinator_key.empty()) return std::nullopt;
+  StatusOr<curve::KeyPair> own = curve::load_secret_key(config.curve_secret);
+  if (!own.is_ok()) throw ConfigError(own.status().message());
+  StatusOr<std::string> server = curve::load_public_key(config.coordinator_key);
+  if (!server.is_ok()) throw ConfigError(server.status().message());
+  return curve::ClientKeys{std::move(own).value(), std::move(server).value()};
+}
+
+}  // namespace
 
 std::string random_client_id() {
   std::random_device random;
   return "c-" + std::to_string(random()) + "-" + std::to_string(random());
 }
 
-v1::Welcome handshake(zmq::socket_t& dealer, const std::string& endpoint, std::chrono::milliseconds timeout) {
+v1::Welcome connect_client(zmq::context_t& context, zmq::socket_t& dealer, const std::string& endpoint,
+                           const Config& config, bool embedded) {
+  const std::optional<curve::ClientKeys> keys = embedded ? std::nullopt : client_keys(config);
+  if (keys) curve::make_client(dealer, *keys);
+  HandshakeMonitor monitor(context, dealer, keys.has_value());
+  dealer.connect(endpoint);
+  v1::Welcome welcome = handshake(dealer, endpoint, config.connect_timeout, &monitor);
+  zmq_socket_monitor(dealer.handle(), nullptr, 0);  // connected: no more handshakes to explain
+  return welcome;
+}
+
+v1::Welcome handshake(zmq::socket_t& dealer, const std::string& endpoint, std::chrono::milliseconds timeout,
+                      HandshakeMonitor* monitor) {
   using Clock = std::chrono::steady_clock;
   v1::Envelope hello;
   hello.mutable_hello()->set_kind(v1::PEER_KIND_CLIENT);
   hello.mutable_hello()->set_pid(static_cast<std::uint32_t>(::getpid()));
   wire::send(dealer, hello);
-  zmq::pollitem_t item{dealer.handle(), 0, ZMQ_POLLIN, 0};
+  zmq::pollitem_t items[] = {{dealer.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, 0, ZMQ_POLLIN, 0}};
+  if (monitor != nullptr) items[1].socket = monitor->events().handle();
   const auto deadline = Clock::now() + timeout;
+  std::string handshake_failure;  // the last one: said if nobody answers in time
   while (Clock::now() < deadline) {
-    wire::poll(&item, 1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+    wire::poll(items, monitor != nullptr ? 2 : 1,
+               std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+    while (monitor != nullptr) {
+      auto failure = monitor->next_failure();
+      if (!failure) break;
+      if (failure->fatal) throw Error("cannot connect: " + failure->message);
+      handshake_failure = failure->message;
+    }
     zmq::message_t frame;
     if (!dealer.recv(frame, zmq::recv_flags::dontwait)) continue;
     v1::Envelope reply;
@@ -31,7 +68,8 @@ v1::Welcome handshake(zmq::socket_t& dealer, const std::string& endpoint, std::c
     if (reply.has_error()) throw Error("the coordinator at " + endpoint + " refused this client: " + reply.error().message());
     if (reply.has_welcome()) return reply.welcome();
   }
-  throw Error("no coordinator answered at " + endpoint + " within " + std::to_string(timeout.count()) + " ms");
+  throw Error("no coordinator answered at " + endpoint + " within " + std::to_string(timeout.count()) + " ms" +
+              (handshake_failure.empty() ? "" : " (" + handshake_failure + ")"));
 }
 
 }  // namespace taskmill::detail

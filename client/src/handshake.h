@@ -1,5 +1,5 @@
-// handshake.h: how a client introduces itself to a coordinator (shared by
-// the process backend and ServiceClient).
+// handshake.h: how a client connects and introduces itself to a coordinator
+// (shared by the process backend and ServiceClient).
 #pragma once
 
 #include <chrono>
@@ -7,6 +7,8 @@
 
 #include <zmq.hpp>
 
+#include "taskmill/config.h"
+#include "taskmill/detail/handshake_monitor.h"
 #include "taskmill/v1/taskmill.pb.h"
 
 namespace taskmill::detail {
@@ -14,9 +16,17 @@ namespace taskmill::detail {
 // A routing id no other client of the coordinator has.
 std::string random_client_id();
 
-// Sends Hello as a client on `dealer` (already connected to `endpoint`) and
-// waits for Welcome. Throws taskmill::Error if the coordinator refuses, or
-// if none answers within `timeout`.
-v1::Welcome handshake(zmq::socket_t& dealer, const std::string& endpoint, std::chrono::milliseconds timeout);
+// Connects `dealer` to `endpoint`, with the CurveZMQ keys `config` names
+// (curve_secret, coordinator_key) unless `embedded`, says Hello and waits
+// for Welcome. Throws ConfigError for bad key files, and taskmill::Error if
+// the coordinator refuses this client (its key, or its Hello) or none
+// answers within config.connect_timeout.
+v1::Welcome connect_client(zmq::context_t& context, zmq::socket_t& dealer, const std::string& endpoint,
+                           const Config& config, bool embedded);
+
+// Says Hello on an already connected `dealer` and waits for Welcome, as above;
+// `monitor` (optional) explains a failed handshake.
+v1::Welcome handshake(zmq::socket_t& dealer, const std::string& endpoint, std::chrono::milliseconds timeout,
+                      HandshakeMonitor* monitor = nullptr);
 
 }  // namespace taskmill::detail

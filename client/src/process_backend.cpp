@@ -64,7 +64,6 @@ ProcessBackend::ProcessBackend(const Config& config) : config_(config) {
   dealer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
   wire::configure(*dealer_);
   dealer_->set(zmq::sockopt::routing_id, random_client_id());
-  dealer_->connect(endpoint_);
   handshake();
   io_ = std::thread([this] { io_main(); });
 }
@@ -75,7 +74,10 @@ ProcessBackend::~ProcessBackend() {
 }
 
 void ProcessBackend::handshake() {
-  detail::handshake(*dealer_, endpoint_, config_.connect_timeout);
+  const v1::Welcome welcome = connect_client(context_, *dealer_, endpoint_, config_, embedded_ != nullptr);
+  // Beat and judge silence at the coordinator's pace, whatever ours was configured as.
+  if (welcome.heartbeat_ms() > 0) config_.heartbeat = std::chrono::milliseconds(welcome.heartbeat_ms());
+  if (welcome.liveness() > 0) config_.liveness = static_cast<int>(welcome.liveness());
   last_heard_ = Clock::now();
 }
 

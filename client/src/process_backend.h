@@ -48,7 +48,9 @@ class ProcessBackend final : public Backend {
  public:
   // Starts the embedded cluster or connects to `config.coordinator`, and
   // waits for the coordinator's welcome. Throws taskmill::Error if nobody
-  // answers within config.connect_timeout.
+  // answers within config.connect_timeout, or at once if the coordinator
+  // refuses this client's CurveZMQ key or wants another security mechanism;
+  // ConfigError if the key files named by `config` cannot be used.
   explicit ProcessBackend(const Config& config);
   ~ProcessBackend() override;
 
@@ -58,6 +60,7 @@ class ProcessBackend final : public Backend {
   std::size_t worker_count() const override { return workers_; }
 
  private:
+  // Connects, says hello, and adopts the coordinator's heartbeat and liveness.
   void handshake();
   void io_main();
   void send_pending(std::vector<TaskPtr>& tasks, std::vector<std::uint64_t>& cancels, bool cancel_all);

@@ -21,8 +21,7 @@ ServiceClient::ServiceClient(const Config& config)
   }
   wire::configure(dealer_);
   dealer_.set(zmq::sockopt::routing_id, detail::random_client_id());
-  dealer_.connect(endpoint_);
-  const v1::Welcome welcome = detail::handshake(dealer_, endpoint_, config_.connect_timeout);
+  const v1::Welcome welcome = detail::connect_client(context_, dealer_, endpoint_, config_, embedded_ != nullptr);
   if (welcome.heartbeat_ms() > 0) heartbeat_ = std::chrono::milliseconds(welcome.heartbeat_ms());
   last_sent_ = last_heard_ = Clock::now();
   if (embedded_) wait_for_a_worker();

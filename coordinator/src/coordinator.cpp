@@ -20,6 +20,7 @@
 #include "taskmill/wire.h"
 #include "throughput.h"
 #include "worker_table.h"
+#include "zap_handler.h"
 
 namespace taskmill::coordinator {
 
@@ -73,6 +74,7 @@ class Coordinator::Loop {
   void say_goodbye();
 
   CoordinatorOptions options_;
+  std::unique_ptr<ZapHandler> zap_;  // outlives router_: asked during its handshakes
   zmq::socket_t router_;
   detail::WakeFd wake_;
   std::atomic<bool> stopping_{false};
@@ -103,6 +105,10 @@ Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
       finished_(options_.result_ttl) {
   wire::configure(router_);
   router_.set(zmq::sockopt::router_mandatory, 1);  // sends to a vanished peer fail instead of vanishing
+  if (options_.curve) {
+    zap_ = std::make_unique<ZapHandler>(context, options_.curve->allowed);
+    curve::make_server(router_, options_.curve->own);
+  }
   for (const std::string& endpoint : options_.endpoints) {
     try {
       router_.bind(endpoint);

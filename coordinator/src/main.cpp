@@ -1,6 +1,7 @@
 // taskmill-coordinator: the coordinator as a daemon.
 //
 //   taskmill-coordinator --listen tcp://0.0.0.0:5555 [--journal FILE] [--config FILE]
+//                        [--curve-secret FILE --allow-keys DIR_OR_FILE]
 //
 // Prints "listening on ADDRESS" once bound (with the real port when the
 // address says tcp://HOST:*), and exits cleanly on SIGINT or SIGTERM.
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "options_file.h"
+#include "security_options.h"
 #include "taskmill/coordinator/coordinator.h"
 #include "taskmill/errors.h"
 
@@ -37,6 +39,8 @@ int main(int argc, char** argv) {
   app.add_option("--prefetch", prefetch, "jobs queued on a worker beyond its slots (default 0)")->check(CLI::Range(0, 1024));
   app.add_option("--result-ttl", result_ttl_s, "seconds a detached job's result is kept unfetched (default 3600)")
       ->check(CLI::Range(1, 365 * 24 * 3600));
+  taskmill::coordinator::SecurityFiles security;
+  taskmill::coordinator::add_security_flags(app, security);
   CLI11_PARSE(app, argc, argv);
 
   // Signals are taken by sigwait below, never by a random thread.
@@ -48,8 +52,14 @@ int main(int argc, char** argv) {
 
   try {
     std::string file_listen;
-    if (!config_path.empty()) taskmill::coordinator::load_options_file(config_path, options, &file_listen);
+    taskmill::coordinator::SecurityFiles file_security;
+    if (!config_path.empty()) {
+      taskmill::coordinator::load_options_file(config_path, options, &file_listen, &file_security);
+    }
     if (listen.empty()) listen = file_listen;
+    if (security.curve_secret.empty()) security.curve_secret = file_security.curve_secret;
+    if (security.allow_keys.empty()) security.allow_keys = file_security.allow_keys;
+    options.curve = taskmill::coordinator::load_server_keys(security);
     if (app.count("--heartbeat-ms") > 0) options.heartbeat = std::chrono::milliseconds(heartbeat_ms);
     if (app.count("--liveness") > 0) options.liveness = liveness;
     if (app.count("--prefetch") > 0) options.prefetch = prefetch;
@@ -60,8 +70,15 @@ int main(int argc, char** argv) {
     options.endpoints = {listen};
     zmq::context_t context;
     taskmill::coordinator::Coordinator coordinator(context, options);
+    if (options.curve) {
+      std::printf("taskmill-coordinator: CurveZMQ on, %zu client and worker keys allowed\n", options.curve->allowed.size());
+    }
     std::printf("taskmill-coordinator: listening on %s\n", coordinator.endpoints().front().c_str());
     std::fflush(stdout);
+    if (!options.curve && listen.starts_with("tcp://")) {  // after the address, which scripts look for; naming none
+      std::fprintf(stderr, "taskmill-coordinator: warning: no CurveZMQ keys, so anyone who can reach this port may "
+                           "submit and run jobs (see --curve-secret and --allow-keys)\n");
+    }
     std::thread loop([&] {
       try {
         coordinator.run();

@@ -27,7 +27,8 @@ std::int64_t integer(const std::filesystem::path& path, const toml::node& node, 
 
 }  // namespace
 
-void load_options_file(const std::filesystem::path& path, CoordinatorOptions& options, std::string* listen) {
+void load_options_file(const std::filesystem::path& path, CoordinatorOptions& options, std::string* listen,
+                       SecurityFiles* security) {
   toml::table table;
   try {
     table = toml::parse_file(path.string());
@@ -51,10 +52,15 @@ void load_options_file(const std::filesystem::path& path, CoordinatorOptions& op
       options.max_jobs = static_cast<std::size_t>(integer(path, node, key.str(), 0, 1'000'000'000'000));
     } else if (key == "result_ttl_s") {
       options.result_ttl = std::chrono::seconds(integer(path, node, key.str(), 1, 365LL * 24 * 3600));
+    } else if (key == "curve_secret" || key == "allow_keys") {
+      if (!node.is_string()) refuse(path, node.source(), "key '" + std::string(key.str()) + "': expected a path string");
+      const std::string named = (path.parent_path() / *node.value<std::string>()).string();
+      (key == "curve_secret" ? security->curve_secret : security->allow_keys) = named;
     } else {
       refuse(path, key.source(),
              "unknown key '" + std::string(key.str()) +
-                 "' (known keys: listen, journal, heartbeat_ms, liveness, prefetch, max_jobs, result_ttl_s)");
+                 "' (known keys: listen, journal, heartbeat_ms, liveness, prefetch, max_jobs, result_ttl_s, "
+                 "curve_secret, allow_keys)");
     }
   }
 }

@@ -114,6 +114,9 @@ const std::vector<std::pair<std::string_view, Setter>>& setters() {
        }},
       {"connect_timeout_ms",
        [](const KeyReader& r, Config& c) { c.connect_timeout = std::chrono::milliseconds(r.integer(1, 600000)); }},
+      {"curve_secret", [](const KeyReader& r, Config& c) { c.curve_secret = r.string("a path to a secret key file"); }},
+      {"coordinator_key",
+       [](const KeyReader& r, Config& c) { c.coordinator_key = r.string("a path to a public key file"); }},
   };
   return all;
 }
@@ -137,7 +140,8 @@ Config Config::parse(std::string_view text, std::string_view source) {
   }
   Config config;
   for (const auto& [key, node] : table) {
-    auto setter = std::find_if(setters().begin(), setters().end(), [&](const auto& s) { return s.first == key.str(); });
+    const std::string_view name = key.str();  // clang 14 cannot capture a structured binding
+    auto setter = std::find_if(setters().begin(), setters().end(), [&](const auto& s) { return s.first == name; });
     if (setter == setters().end()) {
       std::ostringstream out;
       out << source << ':' << key.source().begin.line << ": unknown key '" << key.str()
@@ -145,6 +149,13 @@ Config Config::parse(std::string_view text, std::string_view source) {
       throw ConfigError(out.str());
     }
     setter->second(KeyReader(source, key.str(), node), config);
+  }
+  if (config.curve_secret.empty() != config.coordinator_key.empty()) {
+    throw ConfigError(std::string(source) + ": CurveZMQ needs both 'curve_secret' and 'coordinator_key'");
+  }
+  if (!config.curve_secret.empty() && config.coordinator.empty()) {
+    throw ConfigError(std::string(source) + ": 'curve_secret' and 'coordinator_key' are for a coordinator service: "
+                      "set 'coordinator' too");
   }
   return config;
 }

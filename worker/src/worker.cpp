@@ -16,6 +16,7 @@
 #include <deque>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -26,6 +27,7 @@
 
 #include "run_assignment.h"
 #include "taskmill/annotations.h"
+#include "taskmill/detail/handshake_monitor.h"
 #include "taskmill/detail/wake_fd.h"
 #include "taskmill/job.h"
 #include "taskmill/log.h"
@@ -98,6 +100,7 @@ class Worker::Loop {
 
  private:
   void connect();
+  void report_handshake_failures();
   void send(v1::Envelope& envelope);
   void on_message(const zmq::message_t& frame);
   void on_assign(v1::Assign& assign);
@@ -113,10 +116,14 @@ class Worker::Loop {
   // Fails the running jobs for memory; false if none ran.
   bool fail_running_jobs_for_memory(std::uint64_t resident);
   [[noreturn]] void exit_now(int status);
+  // Sends what is queued (up to a second), then closes the socket and context.
+  void close_sockets();
 
   WorkerOptions options_;
   zmq::context_t context_{1};
   std::unique_ptr<zmq::socket_t> dealer_;
+  std::unique_ptr<detail::HandshakeMonitor> monitor_;  // of dealer_
+  std::set<std::string> handshake_failures_said_;  // each logged once; a few kinds at most
   detail::WakeFd wake_;
   std::atomic<bool> stopping_{false};
 
@@ -217,6 +224,7 @@ int Worker::Loop::run() {
     if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     zmq::message_t frame;
     while (dealer_->recv(frame, zmq::recv_flags::dontwait)) on_message(frame);
+    report_handshake_failures();
     send_results();
     if (!tick(Clock::now())) break;
   }
@@ -228,9 +236,7 @@ int Worker::Loop::run() {
   // The last results and the goodbye must leave before the process does (an
   // embedded worker's caller ends it with _Exit): the coordinator should
   // learn from us, not from our exit, that we are gone.
-  dealer_->set(zmq::sockopt::linger, 1000);
-  dealer_->close();
-  context_.close();
+  close_sockets();
   if (exit_code_ == Worker::kRecycled && !options_.embedded) restart_self();
   return exit_code_;
 }
@@ -279,13 +285,18 @@ bool Worker::Loop::fail_running_jobs_for_memory(std::uint64_t resident) {
   return failed_any;
 }
 
+void Worker::Loop::close_sockets() {
+  dealer_->set(zmq::sockopt::linger, 1000);
+  dealer_->close();
+  monitor_.reset();
+  context_.close();  // returns once the lingering messages are out (or a second passed)
+}
+
 void Worker::Loop::exit_now(int status) {
   // The jobs' threads cannot be stopped; the process must end. Let the
   // results and the goodbye leave first: the coordinator should read them
   // before it hears of this exit from anyone else.
-  dealer_->set(zmq::sockopt::linger, 1000);
-  dealer_->close();
-  context_.close();  // returns once the lingering messages are out (or a second passed)
+  close_sockets();
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   if (!options_.embedded) restart_self();
   std::fflush(nullptr);
@@ -313,6 +324,8 @@ void Worker::Loop::connect() {
   wire::configure(*dealer_);
   std::random_device random;
   dealer_->set(zmq::sockopt::routing_id, "w-" + host_and_pid() + "-" + std::to_string(random()));
+  if (options_.curve) curve::make_client(*dealer_, *options_.curve);
+  monitor_ = std::make_unique<detail::HandshakeMonitor>(context_, *dealer_, options_.curve.has_value());
   dealer_->connect(options_.coordinator);
   {
     // A new session: the coordinator re-queued or forgot what it gave us before.
@@ -327,6 +340,18 @@ void Worker::Loop::connect() {
   v1::Envelope hello = hello_message(options_.slots);
   send(hello);
   last_heard_ = Clock::now();
+}
+
+// A refused key or a security mismatch is said once, not at every reconnect.
+void Worker::Loop::report_handshake_failures() {
+  while (auto failure = monitor_->next_failure()) {
+    if (handshake_failures_said_.size() >= 16 || !handshake_failures_said_.insert(failure->message).second) continue;
+    if (failure->fatal) {
+      logger().error("worker: {}", failure->message);
+    } else {
+      logger().warn("worker: {}", failure->message);
+    }
+  }
 }
 
 void Worker::Loop::send(v1::Envelope& envelope) {

@@ -2,6 +2,7 @@
 // that build a worker with their own jobs linked in (the test suite's).
 //
 //   taskmill-worker --coordinator tcp://HOST:5555 [--slots N] [--jobs PLUGIN.so ...]
+//                   [--curve-secret worker.key --coordinator-key coordinator.pub]
 //
 // Runs the jobs built into it (the sample jobs) and those registered by the
 // plugins it loads (shared libraries whose Job objects register when loaded).
@@ -12,9 +13,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include "taskmill/curve.h"
 #include "taskmill/worker/cli.h"
 #include "taskmill/worker/worker.h"
 
@@ -25,6 +28,23 @@ Worker* running_worker = nullptr;
 
 void on_stop_signal(int) {
   if (running_worker != nullptr) running_worker->stop();
+}
+
+// Both key files or neither; nullopt for neither. Prints why and returns false on failure.
+bool load_keys(const std::string& secret, const std::string& coordinator_key, std::optional<curve::ClientKeys>* out) {
+  if (secret.empty() && coordinator_key.empty()) return true;
+  if (secret.empty() || coordinator_key.empty()) {
+    std::fprintf(stderr, "taskmill-worker: CurveZMQ needs both --curve-secret and --coordinator-key\n");
+    return false;
+  }
+  StatusOr<curve::KeyPair> own = curve::load_secret_key(secret);
+  StatusOr<std::string> server = own.is_ok() ? curve::load_public_key(coordinator_key) : own.status();
+  if (!server.is_ok()) {
+    std::fprintf(stderr, "taskmill-worker: %s\n", server.status().message().c_str());
+    return false;
+  }
+  *out = curve::ClientKeys{std::move(own).value(), std::move(server).value()};
+  return true;
 }
 
 }  // namespace
@@ -46,8 +66,13 @@ int run_cli(int argc, char** argv) {
   app.add_option("--max-memory-mb", max_memory_mb,
                  "memory ceiling: a job running past it fails, and the worker starts afresh (default: none)");
   app.add_option("--allow-program", allowed_programs, "let the exec job run this program (repeatable)");
+  std::string curve_secret;
+  std::string coordinator_key;
+  app.add_option("--curve-secret", curve_secret, "CurveZMQ: this worker's secret key file (mode 0600)");
+  app.add_option("--coordinator-key", coordinator_key, "CurveZMQ: the coordinator's public key file");
   CLI11_PARSE(app, argc, argv);
   options.max_memory_bytes = max_memory_mb << 20;
+  if (!load_keys(curve_secret, coordinator_key, &options.curve)) return 2;
 
   for (const std::string& plugin : plugins) {
     if (::dlopen(plugin.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {

@@ -66,6 +66,11 @@ struct Config {
   // pending. Default: 0, no bound.
   std::size_t max_pending = 0;
   WhenFull when_full = WhenFull::kBlock;
+  // Process backend with a coordinator service: CurveZMQ key files (from
+  // `taskmill keygen`): this client's secret key (mode 0600) and the
+  // coordinator's public key. Both or neither. Default: none (plaintext).
+  std::string curve_secret;
+  std::string coordinator_key;
   // Round-trip every request and reply through its codec even on threads, so
   // a program tested on threads behaves as it will across processes.
   // Default: false (objects are handed over as they are).

@@ -20,10 +20,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <zmq.hpp>
+
+#include "taskmill/curve.h"
 
 namespace taskmill::coordinator {
 
@@ -51,6 +54,12 @@ struct CoordinatorOptions {
   std::chrono::seconds result_ttl{3600};
   // Accept a supervisor's reports of worker exits (embedded mode only). Default: false.
   bool accept_supervisor = false;
+  // CurveZMQ on every endpoint: the coordinator's key pair, and the public
+  // keys of the clients and workers it accepts (checked by a ZAP handler the
+  // coordinator runs in `context`, so only one such coordinator per context).
+  // A peer without an allowed key is refused before any message of it is
+  // read. Default: none (no security: for ipc:// and inproc:// only).
+  std::optional<curve::ServerKeys> curve;
 };
 
 class Coordinator {

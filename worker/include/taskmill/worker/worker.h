@@ -15,7 +15,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+
+#include "taskmill/curve.h"
 
 namespace taskmill::worker {
 
@@ -40,6 +43,10 @@ struct WorkerOptions {
   // afresh as above. Passed while idle: it leaves gracefully, as after max_jobs.
   // 0: none. Default: 0.
   std::uint64_t max_memory_bytes = 0;
+  // CurveZMQ: this worker's key pair and the coordinator's public key. A
+  // refused key is logged (error level) and retried like a silent
+  // coordinator. Default: none (plaintext).
+  std::optional<curve::ClientKeys> curve;
 };
 
 class Worker {
