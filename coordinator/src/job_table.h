@@ -55,7 +55,9 @@ class JobTable {
 
  private:
   std::unordered_map<std::uint64_t, Job> jobs_;
-  std::map<std::pair<std::string, std::uint64_t>, std::uint64_t> by_client_;
+  // client -> client's id -> id. Nested, so that a queued job costs one small
+  // node here rather than a copy of its client's name (W8: memory per job).
+  std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::uint64_t>> by_client_;
   std::map<int, std::deque<std::uint64_t>, std::greater<>> ready_;
   std::uint64_t next_id_ = 0;
 };
