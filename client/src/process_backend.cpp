@@ -248,6 +248,7 @@ void ProcessBackend::on_message(const zmq::message_t& frame) {
     case v1::Envelope::kProgress:
       for (const v1::ProgressReport& report : envelope.progress().reports()) {
         if (auto at = pending_.find(report.id()); at != pending_.end()) {
+          at->second->try_start();  // a job reporting progress runs, though its Started may not be sent yet
           at->second->on_progress(report.fraction(), report.note());
         }
       }

@@ -42,10 +42,12 @@ class Coordinator::Loop {
   void on_results(const std::string& peer, v1::Results& results);
   void on_started(const std::string& peer, const v1::Started& started);
   void on_progress(const std::string& peer, v1::Progress& progress);
+  void on_returned(const std::string& peer, const v1::Returned& returned);
   void on_worker_exited(const v1::WorkerExited& exited);
   void on_bye(const std::string& peer, v1::PeerKind kind);
 
   void dispatch();
+  void rebalance();
   void unpark(const Worker& worker);
   void deliver(const Job& job, v1::JobResult&& result);
   void end_unrun(std::uint64_t id, v1::Outcome outcome, const std::string& message);
@@ -148,6 +150,8 @@ void Coordinator::Loop::on_frame(const std::string& peer, const zmq::message_t& 
       return kind == v1::PEER_KIND_WORKER ? on_started(peer, envelope.started()) : wrong_kind();
     case v1::Envelope::kProgress:
       return kind == v1::PEER_KIND_WORKER ? on_progress(peer, *envelope.mutable_progress()) : wrong_kind();
+    case v1::Envelope::kReturned:
+      return kind == v1::PEER_KIND_WORKER ? on_returned(peer, envelope.returned()) : wrong_kind();
     case v1::Envelope::kDrain:
       return kind == v1::PEER_KIND_WORKER ? workers_.drain(peer) : wrong_kind();
     case v1::Envelope::kWorkerExited:
@@ -252,6 +256,24 @@ void Coordinator::Loop::on_progress(const std::string& peer, v1::Progress& progr
   }
 }
 
+void Coordinator::Loop::on_returned(const std::string& peer, const v1::Returned& returned) {
+  Worker* worker = workers_.find(peer);
+  if (worker == nullptr) return;
+  // Back to the front of the queue, in their old order: they never ran, so
+  // this attempt does not count.
+  for (auto it = returned.ids().rbegin(); it != returned.ids().rend(); ++it) {
+    Job* job = jobs_.find(*it);
+    if (job == nullptr || job->worker != peer || !workers_.release(*worker, *it)) continue;
+    job->worker.clear();
+    --job->attempt;
+    if (job->cancel_requested) {
+      end_unrun(*it, v1::OUTCOME_CANCELLED, "job was cancelled");
+    } else {
+      jobs_.enqueue(*it, /*front=*/true);
+    }
+  }
+}
+
 void Coordinator::Loop::on_worker_exited(const v1::WorkerExited& exited) {
   if (Worker* worker = workers_.find_pid(exited.pid())) {
     worker_lost(worker->peer, "its process exited (" + exited.reason() + ")");
@@ -271,7 +293,7 @@ void Coordinator::Loop::dispatch() {
   const auto now = Clock::now();
   while (workers_.any_credit()) {
     auto id = jobs_.next_ready();
-    if (!id) return;
+    if (!id) return rebalance();
     Job& job = *jobs_.find(*id);
     if (job.deadline && now >= *job.deadline) {
       jobs_.pop_ready();
@@ -301,6 +323,27 @@ void Coordinator::Loop::dispatch() {
       a->set_timeout_ms(static_cast<std::uint64_t>(std::max<std::int64_t>(left, 1)));
     }
   }
+}
+
+// Prefetch hides the round trip, but a prefetched job waits behind its
+// worker's busy slot. pick() gives a job to a worker with a free slot before
+// it prefetches, so a prefetched job only waits while every worker is busy;
+// once the queue is empty and a worker has a free slot, the worker holding the
+// most prefetched jobs is asked to give its unstarted ones back (they return
+// to the front of the queue and dispatch spreads them again). A worker whose
+// catalog lacks jobs the other holds is not given them: it could not run them.
+void Coordinator::Loop::rebalance() {
+  Worker* idle = workers_.idle();
+  Worker* victim = idle == nullptr ? nullptr : workers_.most_prefetched();
+  if (victim == nullptr) return;
+  for (const std::string& name : victim->catalog) {
+    if (!idle->catalog.contains(name)) return;
+  }
+  v1::Envelope revoke;
+  revoke.mutable_revoke()->set_count(static_cast<std::uint32_t>(workers_.prefetched(*victim)));
+  workers_.revoked(*victim);
+  flush();  // its assignments must reach it before the revoke
+  wire::send_to(router_, victim->peer, revoke);
 }
 
 void Coordinator::Loop::unpark(const Worker& worker) {

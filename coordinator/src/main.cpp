@@ -21,12 +21,12 @@ int main(int argc, char** argv) {
   std::string config_path;
   int heartbeat_ms = 0;
   int liveness = 0;
-  int prefetch = 0;
+  int prefetch = taskmill::coordinator::CoordinatorOptions::kDefaultPrefetch;
   app.add_option("--listen", listen, "address for clients and workers, e.g. tcp://0.0.0.0:5555");
   app.add_option("--config", config_path, "TOML file: listen, heartbeat_ms, liveness, prefetch (flags win)");
   app.add_option("--heartbeat-ms", heartbeat_ms, "how often peers must speak (default 500)")->check(CLI::Range(10, 60000));
   app.add_option("--liveness", liveness, "missed heartbeats before a peer is gone (default 3)")->check(CLI::Range(1, 100));
-  app.add_option("--prefetch", prefetch, "jobs queued on a worker beyond its slots (default 0)")->check(CLI::Range(0, 1024));
+  app.add_option("--prefetch", prefetch, "jobs queued on a worker beyond its slots, taken back when another idles (default 16)")->check(CLI::Range(0, 1024));
   CLI11_PARSE(app, argc, argv);
 
   // Signals are taken by sigwait below, never by a random thread.

@@ -90,6 +90,8 @@ std::string_view body_name(const v1::Envelope& envelope) {
     case v1::Envelope::kError: return "error";
     case v1::Envelope::kProgress: return "progress";
     case v1::Envelope::kDrain: return "drain";
+    case v1::Envelope::kRevoke: return "revoke";
+    case v1::Envelope::kReturned: return "returned";
     case v1::Envelope::BODY_NOT_SET: break;
   }
   return "none";
