@@ -3,14 +3,24 @@
 #include <random>
 
 namespace taskmill::coordinator {
+namespace {
+
+// A few jobs per hash bucket instead of one: a bucket is 8 bytes per job
+// per table, and a short chain costs little next to a message per job.
+constexpr float kLoadFactor = 4.0f;
+
+}  // namespace
 
 JobTable::JobTable() {
   std::random_device random;
   next_id_ = (std::uint64_t{random()} << 32) | (std::uint64_t{random() & 0xffff} << 16);
+  jobs_.max_load_factor(kLoadFactor);
 }
 
 std::optional<std::uint64_t> JobTable::add(Job job) {
-  auto [at, inserted] = by_client_[job.client].try_emplace(job.client_id, next_id_ + 1);
+  auto& of_client = by_client_[job.client];
+  if (of_client.empty()) of_client.max_load_factor(kLoadFactor);
+  auto [at, inserted] = of_client.try_emplace(job.client_id, next_id_ + 1);
   if (!inserted) return std::nullopt;
   const std::uint64_t id = ++next_id_;
   jobs_.emplace(id, std::move(job));

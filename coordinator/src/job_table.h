@@ -18,18 +18,20 @@ namespace taskmill::coordinator {
 
 using Clock = std::chrono::steady_clock;
 
+// Every queued job costs one of these (W8 counts the bytes): the two bools
+// share padding with `priority` rather than each taking 8 bytes.
 struct Job {
   std::string client;          // submitter's peer id
   std::uint64_t client_id = 0; // the submitter's id for the job
   std::string name;
   std::string payload;         // moved along, never decoded
   bool chunk = false;
+  bool cancel_requested = false;  // its client cancelled it (or left) while it ran
   int priority = 0;
   std::optional<Clock::time_point> deadline;
   std::uint32_t max_retries = 0;
   std::uint32_t attempt = 0;   // runs started so far
   std::string worker;          // empty while queued
-  bool cancel_requested = false;  // its client cancelled it (or left) while it ran
 };
 
 class JobTable {
