@@ -95,6 +95,11 @@ void ProcessBackend::handshake() {
     if (!wire::decode(frame, &reply).is_ok()) continue;
     if (reply.has_error()) throw Error("the coordinator at " + endpoint_ + " refused this client: " + reply.error().message());
     if (reply.has_welcome()) {
+      // The coordinator beats at its own pace, which may be slower than ours:
+      // it is gone only after the longer of the two silences.
+      const auto theirs = std::chrono::milliseconds(reply.welcome().heartbeat_ms());
+      silence_limit_ = std::max(config_.heartbeat, theirs) *
+                       std::max<int>(config_.liveness, static_cast<int>(reply.welcome().liveness()));
       last_heard_ = Clock::now();
       return;
     }
@@ -173,7 +178,7 @@ void ProcessBackend::io_main() {
       last_sent_ = now;
     }
     // An embedded coordinator shares this process: if it is silent it is busy, not gone.
-    if (!embedded_ && now - last_heard_ > config_.heartbeat * config_.liveness && !pending_.empty()) {
+    if (!embedded_ && now - last_heard_ > silence_limit_ && !pending_.empty()) {
       fail_all_pending("lost the coordinator at " + endpoint_ + ": it missed " + std::to_string(config_.liveness) +
                        " heartbeats");
     }
@@ -197,6 +202,14 @@ void ProcessBackend::send_pending(std::vector<TaskPtr>& tasks, std::vector<std::
   };
   for (TaskPtr& task : tasks) {
     if (task->done()) {  // cancelled before it left this process
+      ++already_done;
+      continue;
+    }
+    if (const auto& deadline = task->placement().deadline; deadline && Clock::now() >= *deadline) {
+      // Its deadline passed before it left this process: it never starts,
+      // whatever delays the coordinator and the worker would add in flight.
+      task->finish_with_error(JobState::kTimedOut,
+                              to_exception(task->id(), {JobState::kTimedOut, "", "reached its deadline before it started"}, 0));
       ++already_done;
       continue;
     }

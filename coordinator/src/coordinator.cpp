@@ -307,6 +307,10 @@ void Coordinator::Loop::dispatch() {
       parked_[job.name].push_back(*id);
       continue;
     }
+    // A job with a deadline is never prefetched: it waits here, where its
+    // deadline is watched from when it was accepted, rather than behind a
+    // busy slot where time in flight would not count.
+    if (job.deadline && workers_.prefetched(*worker) >= 0) return;
     jobs_.pop_ready();
     job.worker = worker->peer;
     ++job.attempt;

@@ -147,3 +147,27 @@ TEST_CASE("a worker announces long jobs as started, and not every short one", "[
   open_gate(gate);
   CHECK(coordinator.receive().has_results());
 }
+
+TEST_CASE("a worker told to stop gives back the jobs it has not started", "[integration][process][prefetch]") {
+  FakeCoordinator coordinator;
+  auto worker = Daemon::worker(coordinator.address(), 1);
+  coordinator.welcome();
+  const std::int64_t gates[] = {new_gate(), new_gate(), new_gate()};
+  for (std::uint64_t id = 1; id <= 3; ++id) coordinator.assign(id, gated.name(), gates[id - 1]);
+  wait_for_waiters(gates[0], 1);
+  worker.kill(SIGTERM);  // drain
+  v1::Envelope message = coordinator.receive();
+  while (message.has_started()) message = coordinator.receive();
+  REQUIRE(message.has_drain());
+  message = coordinator.receive();
+  while (message.has_started()) message = coordinator.receive();
+  REQUIRE(message.has_returned());
+  CHECK(std::vector<std::uint64_t>(message.returned().ids().begin(), message.returned().ids().end()) ==
+        std::vector<std::uint64_t>{2, 3});
+  open_gate(gates[0]);  // the running job still finishes and is reported
+  message = coordinator.receive();
+  while (message.has_started()) message = coordinator.receive();
+  REQUIRE(message.has_results());
+  CHECK(message.results().results(0).id() == 1);
+  CHECK(worker.wait() == 0);
+}

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <algorithm>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -165,11 +166,16 @@ int Worker::Loop::run() {
   zmq::pollitem_t items[] = {{nullptr, 0, ZMQ_POLLIN, 0}, {nullptr, wake_.fd(), ZMQ_POLLIN, 0}};
   while (true) {
     if (stopping_.load() && !draining_) {
-      // Leave gracefully: no new jobs; finish and report the ones held, then Bye.
+      // Leave gracefully: no new jobs; finish and report the ones running,
+      // give back the prefetched ones not started (another worker runs
+      // them sooner), then Bye.
       draining_ = true;
       v1::Envelope drain;
       drain.mutable_drain();
       send(drain);
+      v1::Revoke all;
+      all.set_count(std::numeric_limits<std::uint32_t>::max());
+      on_revoke(all);
     }
     if (draining_ && !holds_jobs()) break;
     items[0].socket = dealer_->handle();
