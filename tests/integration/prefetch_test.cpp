@@ -47,7 +47,9 @@ class FakeCoordinator {
   void welcome() {
     REQUIRE(receive().has_hello());
     v1::Envelope welcome;
-    welcome.mutable_welcome()->set_heartbeat_ms(500);
+    // Beats a minute apart: this fake sends none, and a slow (sanitized) run
+    // must not make the worker think it lost its coordinator.
+    welcome.mutable_welcome()->set_heartbeat_ms(60'000);
     welcome.mutable_welcome()->set_liveness(3);
     send(welcome);
   }
