@@ -26,13 +26,6 @@
 //     --only PREFIX    only the workloads whose figures start so (w1, w2, w3b, w4_echo...)
 //     --deployment D   only embedded or only service
 //     --prefetch N     start the service coordinator with --prefetch N (default: its own)
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -48,11 +41,10 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "taskmill/executor.h"
 #include "taskmill/init.h"
 #include "taskmill/jobs/samples.h"
-
-extern char** environ;
 
 namespace {
 
@@ -68,49 +60,13 @@ constexpr int kW4Jobs = 500;
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 constexpr std::size_t kWorkers = 2;
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
 using taskmill::Executor;
 namespace jobs = taskmill::jobs;
 
-[[noreturn]] void die(const std::string& what, int status = 1) {
-  std::cerr << "taskmill-bench-process: " << what << '\n';
-  std::exit(status);
-}
-
-void check(std::int64_t got, std::int64_t want, const char* where) {
-  if (got != want) die(std::string("wrong result: ") + where + ": got " + std::to_string(got) + ", want " + std::to_string(want));
-}
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-// ---- the service deployment: the real daemons, started with posix_spawn ----
-
-// Daemons still running, coordinator first; stopped at exit, also after die().
-std::vector<pid_t> daemons;
-
-void stop_daemons() {
-  // Workers first (they say goodbye), then the coordinator.
-  for (std::size_t i = daemons.size(); i-- > 0;) {
-    ::kill(daemons[i], SIGTERM);
-    int status = 0;
-    ::waitpid(daemons[i], &status, 0);
-  }
-  daemons.clear();
-}
-
-pid_t spawn(const std::vector<std::string>& args, int stdout_fd) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, stdout_fd, STDOUT_FILENO);
-  pid_t pid = 0;
-  const int err = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (err != 0) die("cannot start " + args[0] + ": " + std::strerror(err), 2);
-  return pid;
-}
+using bench::check;
+using bench::die;
+using bench::seconds_since;
 
 struct Options {
   int runs = 3;
@@ -118,57 +74,6 @@ struct Options {
   std::string only;                        // figure key prefix
   std::vector<std::string> deployments{"embedded", "service"};
   std::optional<std::string> prefetch;     // for the service coordinator
-};
-
-class Service {
- public:
-  explicit Service(const Options& options) {
-    int out[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) die("pipe failed", 2);
-    coordinator_pipe_ = out[0];
-    std::atexit(stop_daemons);
-    std::vector<std::string> args{TASKMILL_BENCH_COORDINATOR, "--listen", "tcp://127.0.0.1:*"};
-    if (options.prefetch) args.insert(args.end(), {"--prefetch", *options.prefetch});
-    daemons.push_back(spawn(args, out[1]));
-    ::close(out[1]);
-    address_ = read_address();
-    const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-    for (std::size_t i = 0; i < kWorkers; ++i) {
-      daemons.push_back(spawn({TASKMILL_BENCH_WORKER, "--coordinator", address_, "--slots", "1"}, null));
-    }
-    ::close(null);
-  }
-  ~Service() {
-    stop_daemons();
-    ::close(coordinator_pipe_);
-  }
-  Service(const Service&) = delete;
-  Service& operator=(const Service&) = delete;
-
-  const std::string& address() const { return address_; }
-
- private:
-  // "taskmill-coordinator: listening on tcp://127.0.0.1:PORT"
-  std::string read_address() {
-    const std::string marker = "listening on ";
-    std::string text;
-    const auto deadline = Clock::now() + std::chrono::seconds(10);
-    while (Clock::now() < deadline) {
-      pollfd p{coordinator_pipe_, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      char buf[256];
-      const ssize_t n = ::read(coordinator_pipe_, buf, sizeof buf);
-      if (n <= 0) break;
-      text.append(buf, static_cast<std::size_t>(n));
-      const auto at = text.find(marker);
-      const auto eol = at == std::string::npos ? at : text.find('\n', at);
-      if (eol != std::string::npos) return text.substr(at + marker.size(), eol - at - marker.size());
-    }
-    die("taskmill-coordinator did not say where it listens; it said: " + text, 2);
-  }
-
-  int coordinator_pipe_ = -1;
-  std::string address_;
 };
 
 // ---- an executor ready to measure ----
@@ -372,9 +277,11 @@ int main(int argc, char** argv) {
   }
   const taskmill::Bytes data = one_mib();
   std::map<std::string, Samples> deployments;
-  std::optional<Service> service;
+  std::optional<bench::Service> service;
   if (std::ranges::count(options.deployments, "service") > 0) {
-    service.emplace(options);
+    std::vector<std::string> args;
+    if (options.prefetch) args = {"--prefetch", *options.prefetch};
+    service.emplace(TASKMILL_BENCH_COORDINATOR, TASKMILL_BENCH_WORKER, static_cast<int>(kWorkers), args);
     std::cout << "taskmill-bench-process: service coordinator at " << service->address()
               << (options.prefetch ? " with --prefetch " + *options.prefetch : std::string()) << '\n';
   }

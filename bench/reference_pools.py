@@ -13,6 +13,8 @@ reference, on W1 and W2 as above and:
       ideal = total CPU / 2 workers (1.0 s and 0.5 s).
   W4  500 jobs each sent the same 1 MiB bytes object: len (returns its
       length), then echo (returns the bytes). MiB/s of requests.
+  W5  W3a with one worker process SIGKILLed 0.3 s in: how many of the 200
+      jobs fail (ProcessPoolExecutor breaks: BrokenProcessPool).
 
 Each pool is started and warmed with 100 jobs outside the timed region. Each
 figure is the median of 3 runs (1 with --quick). Prints one JSON object;
@@ -24,7 +26,9 @@ import argparse
 import concurrent.futures as cf
 import json
 import math
+import os
 import random
+import signal
 import statistics
 import sys
 import time
@@ -131,6 +135,21 @@ def w4_mib_per_s(kind, fn):
     return W4_JOBS / wall
 
 
+def w5_failed(kind):
+    with new_pool(kind) as pool:
+        start = time.perf_counter()
+        futures = [pool.submit(spin, W3A_MICROS) for _ in range(W3A_JOBS)]
+        time.sleep(max(0.0, start + 0.3 - time.perf_counter()))
+        os.kill(next(iter(pool._processes)), signal.SIGKILL)  # one worker's pid
+        failed = 0
+        for f in futures:
+            try:
+                check(f.result(), W3A_MICROS, "W5 spin")
+            except cf.process.BrokenProcessPool:
+                failed += 1
+    return failed
+
+
 def measure(kind, runs, process):
     submit = [w1_submit(kind) for _ in range(runs)]
     mapped = [w1_map(kind) for _ in range(runs)]
@@ -143,7 +162,8 @@ def measure(kind, runs, process):
         for key, work in [("w3a_efficiency", lambda: w3_efficiency(kind, W3A_JOBS, W3A_MICROS)),
                           ("w3b_efficiency", lambda: w3_efficiency(kind, W3B_JOBS, W3B_MICROS)),
                           ("w4_len_mib_per_s", lambda: w4_mib_per_s(kind, len)),
-                          ("w4_echo_mib_per_s", lambda: w4_mib_per_s(kind, echo))]:
+                          ("w4_echo_mib_per_s", lambda: w4_mib_per_s(kind, echo)),
+                          ("w5_failed", lambda: w5_failed(kind))]:
             figures[key] = statistics.median(work() for _ in range(runs))
     return figures
 

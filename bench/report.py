@@ -20,7 +20,9 @@ THREAD = ["taskmill_thread"]
 PROCESS = ["taskmill_process_embedded", "taskmill_process_service"]
 SHORT = {"taskmill_thread": "thread", "taskmill_process_embedded": "emb", "taskmill_process_service": "svc",
          "thread_pool_executor": "TPE", "minimal_pool": "minimal", "onetbb": "oneTBB",
-         "process_pool_executor": "PPE", "zmq_ipc": "zmq ipc", "zmq_tcp": "zmq tcp"}
+         "process_pool_executor": "PPE", "zmq_ipc": "zmq ipc", "zmq_tcp": "zmq tcp",
+         "xargs": "xargs -P2", "posix_spawn": "posix_spawn", "gnu_parallel": "parallel -j2"}
+EMB, SVC = "taskmill_process_embedded", "taskmill_process_service"
 THREAD_REFS = ["thread_pool_executor", "minimal_pool", "onetbb"]
 
 # A bound: (subject, reference or None, bound). With a reference the target is
@@ -50,6 +52,19 @@ ROWS = [
      [(PROCESS[0], "process_pool_executor", 2.0), (PROCESS[1], "process_pool_executor", 2.0)], True),
     ("W4 echo 1MiB", "w4_echo_mib_per_s", "MiB/s", PROCESS, ["process_pool_executor"],
      [(PROCESS[0], "process_pool_executor", 2.0), (PROCESS[1], "process_pool_executor", 2.0)], True),
+    ("W5 jobs lost", "w5_lost", "jobs", PROCESS, [], [(EMB, None, 0), (SVC, None, 0)], False),
+    ("W5 duplicate results", "w5_duplicates", "jobs", PROCESS, [], [(EMB, None, 0), (SVC, None, 0)], False),
+    ("W5 PPE jobs failed of 200", "w5_failed", "jobs", ["process_pool_executor"], [], [], False),
+    ("W5 wall / W3a wall", "w5_wall_over_w3a", "x", PROCESS, [], [(EMB, None, 1.2)], False),
+    ("W5 wall - W3a wall", "w5_wall_excess_s", "s", PROCESS, [], [(SVC, None, 1.8)], False),
+    ("W6 2000 x true", "w6_jobs_per_s", "jobs/s", [EMB], ["xargs", "posix_spawn", "gnu_parallel"],
+     [(EMB, "xargs", 1.0), (EMB, "posix_spawn", 0.7)], True),
+    ("W7 2 workers", "w7_jobs_per_s_2", "jobs/s", [SVC], [], [], True),
+    ("W7 64 workers", "w7_jobs_per_s_64", "jobs/s", [SVC], [], [], True),
+    ("W7 512 workers", "w7_jobs_per_s_512", "jobs/s", [SVC], [], [], True),
+    ("W7 512 / 2 workers", "w7_ratio_512_over_2", "x", [SVC], [], [(SVC, None, 0.8)], True),
+    ("W8 memory per queued job", "w8_bytes_per_queued_job", "B", [SVC], [], [(SVC, None, 256)], False),
+    ("W8 coordinator peak RSS", "w8_coordinator_peak_bytes", "MiB", [SVC], [], [], False),
 ]
 
 
@@ -60,8 +75,12 @@ def fmt(value, unit):
         return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
     if unit == "eff":
         return f"{value:.3f}"
-    if unit == "MiB/s":
+    if unit == "MiB/s" or unit == "jobs" or unit == "B":
         return f"{value:.0f}"
+    if unit == "MiB":
+        return f"{value / (1 << 20):.0f}"
+    if unit in ("x", "s"):
+        return f"{value:.2f}"
     return f"{value / 1e6:.2f}M" if value >= 1e6 else f"{value / 1e3:.1f}k"
 
 
@@ -140,7 +159,8 @@ def main():
     for path in sys.argv[2:]:
         with open(path) as f:
             data = json.load(f)
-        pools.update(data["pools"])
+        for name, figures in data["pools"].items():  # several programs measure one pool
+            pools.setdefault(name, {}).update(figures)
         runs = runs or data.get("runs")
     results = [evaluate(row, pools) for row in ROWS if any(s in pools for s in row[3])]
     print_table(results)

@@ -70,7 +70,7 @@ std::string worker_line(const v1::WorkerStatus& worker) {
 
 std::string stats_text(const v1::Stats& s) {
   return printf_string(
-      "queued      %llu\nrunning     %llu\nsucceeded   %llu\nfailed      %llu\ncancelled   %llu\n"
+      "queued      %llu\nassigned    %llu (running, or prefetched by a busy worker)\nsucceeded   %llu\nfailed      %llu\ncancelled   %llu\n"
       "workers     %u (%u slots)\nrate        %.1f jobs/s (last 10 s)\nunfetched   %llu results\nuptime      %.0f s\n",
       static_cast<unsigned long long>(s.queued()), static_cast<unsigned long long>(s.running()),
       static_cast<unsigned long long>(s.succeeded()), static_cast<unsigned long long>(s.failed()),

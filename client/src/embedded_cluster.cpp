@@ -29,7 +29,7 @@ EmbeddedCluster::EmbeddedCluster(zmq::context_t& context, const Config& config) 
         context, coordinator::CoordinatorOptions{.endpoints = {worker_endpoint, client_endpoint_},
                                                  .heartbeat = config.heartbeat,
                                                  .liveness = config.liveness,
-                                                 .prefetch = 0,
+                                                 .prefetch = coordinator::CoordinatorOptions::kDefaultPrefetch,
                                                  .accept_supervisor = true});
     loop_ = std::thread([this] { coordinator_->run(); });
     pool_ = std::make_unique<worker::LocalWorkerPool>(

@@ -75,9 +75,10 @@ ProcessBackend::~ProcessBackend() {
 
 void ProcessBackend::handshake() {
   const v1::Welcome welcome = connect_client(context_, *dealer_, endpoint_, config_, embedded_ != nullptr);
-  // Beat and judge silence at the coordinator's pace, whatever ours was configured as.
-  if (welcome.heartbeat_ms() > 0) config_.heartbeat = std::chrono::milliseconds(welcome.heartbeat_ms());
-  if (welcome.liveness() > 0) config_.liveness = static_cast<int>(welcome.liveness());
+  // The coordinator beats at its own pace, which may be slower than ours:
+  // it is gone only after the longer of the two silences.
+  silence_limit_ = std::max(config_.heartbeat, std::chrono::milliseconds(welcome.heartbeat_ms())) *
+                   std::max<int>(config_.liveness, static_cast<int>(welcome.liveness()));
   last_heard_ = Clock::now();
 }
 
@@ -151,7 +152,7 @@ void ProcessBackend::io_main() {
       last_sent_ = now;
     }
     // An embedded coordinator shares this process: if it is silent it is busy, not gone.
-    if (!embedded_ && now - last_heard_ > config_.heartbeat * config_.liveness && !pending_.empty()) {
+    if (!embedded_ && now - last_heard_ > silence_limit_ && !pending_.empty()) {
       fail_all_pending("lost the coordinator at " + endpoint_ + ": it missed " + std::to_string(config_.liveness) +
                        " heartbeats");
     }
@@ -175,6 +176,14 @@ void ProcessBackend::send_pending(std::vector<TaskPtr>& tasks, std::vector<std::
   };
   for (TaskPtr& task : tasks) {
     if (task->done()) {  // cancelled before it left this process
+      ++already_done;
+      continue;
+    }
+    if (const auto& deadline = task->placement().deadline; deadline && Clock::now() >= *deadline) {
+      // Its deadline passed before it left this process: it never starts,
+      // whatever delays the coordinator and the worker would add in flight.
+      task->finish_with_error(JobState::kTimedOut,
+                              to_exception(task->id(), {JobState::kTimedOut, "", "reached its deadline before it started"}, 0));
       ++already_done;
       continue;
     }
@@ -226,6 +235,7 @@ void ProcessBackend::on_message(const zmq::message_t& frame) {
     case v1::Envelope::kProgress:
       for (const v1::ProgressReport& report : envelope.progress().reports()) {
         if (auto at = pending_.find(report.id()); at != pending_.end()) {
+          at->second->try_start();  // a job reporting progress runs, though its Started may not be sent yet
           at->second->on_progress(report.fraction(), report.note());
         }
       }

@@ -87,6 +87,7 @@ class ProcessBackend final : public Backend {
   std::unordered_map<std::uint64_t, TaskPtr> pending_;
   std::chrono::steady_clock::time_point last_heard_;
   std::chrono::steady_clock::time_point last_sent_;
+  std::chrono::milliseconds silence_limit_{0};  // set by the handshake, before the I/O thread starts
 };
 
 }  // namespace taskmill::detail

@@ -51,6 +51,7 @@ class Coordinator::Loop {
   void on_results(const std::string& peer, v1::Results& results);
   void on_started(const std::string& peer, const v1::Started& started);
   void on_progress(const std::string& peer, v1::Progress& progress);
+  void on_returned(const std::string& peer, const v1::Returned& returned);
   void on_worker_exited(const v1::WorkerExited& exited);
   void on_bye(const std::string& peer, v1::PeerKind kind);
   void on_query(const std::string& peer, v1::Query& query);
@@ -59,6 +60,7 @@ class Coordinator::Loop {
   v1::Stats stats(Clock::time_point now) const;
 
   void dispatch();
+  void rebalance();
   void unpark(const Worker& worker);
   void cancel_job(std::uint64_t id);
   // Ends job `id` with `result`: to its client, or kept if detached. Erases it.
@@ -204,6 +206,8 @@ void Coordinator::Loop::on_frame(const std::string& peer, const zmq::message_t& 
       return kind == v1::PEER_KIND_WORKER ? on_started(peer, envelope.started()) : wrong_kind();
     case v1::Envelope::kProgress:
       return kind == v1::PEER_KIND_WORKER ? on_progress(peer, *envelope.mutable_progress()) : wrong_kind();
+    case v1::Envelope::kReturned:
+      return kind == v1::PEER_KIND_WORKER ? on_returned(peer, envelope.returned()) : wrong_kind();
     case v1::Envelope::kDrain:
       return kind == v1::PEER_KIND_WORKER ? workers_.drain(peer) : wrong_kind();
     case v1::Envelope::kWorkerExited:
@@ -248,12 +252,12 @@ void Coordinator::Loop::on_hello(const std::string& peer, v1::Hello& hello) {
 
 void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit) {
   const auto now = Clock::now();
-  const std::int64_t now_unix_ms = unix_ms_now();
+  const std::uint32_t now_unix_s = unix_s_now();
   for (v1::JobSpec& spec : *submit.mutable_jobs()) {
     Job job{.client = peer, .client_id = spec.id(), .name = std::move(*spec.mutable_job()),
-            .payload = std::move(*spec.mutable_payload()), .chunk = spec.chunk(), .priority = spec.priority(),
-            .deadline = std::nullopt, .max_retries = spec.max_retries(), .detached = spec.detached(),
-            .submitted_unix_ms = now_unix_ms};
+            .payload = std::move(*spec.mutable_payload()), .chunk = spec.chunk(), .detached = spec.detached(),
+            .priority = spec.priority(), .deadline = std::nullopt, .max_retries = spec.max_retries(),
+            .submitted_unix_s = now_unix_s};
     if (spec.timeout_ms() > 0) job.deadline = now + wire::timeout_from_wire(spec.timeout_ms());
     const bool offered = workers_.anyone_offers(job.name);
     const bool has_workers = workers_.size() > 0;
@@ -314,20 +318,41 @@ void Coordinator::Loop::on_results(const std::string& peer, v1::Results& results
 
 void Coordinator::Loop::on_started(const std::string& peer, const v1::Started& started) {
   for (std::uint64_t id : started.ids()) {
-    const Job* job = jobs_.find(id);
-    if (job == nullptr || job->worker != peer || job->detached) continue;
+    Job* job = jobs_.find(id);
+    if (job == nullptr || job->worker != peer) continue;
+    job->started_unix_s = unix_s_now();
+    if (job->detached) continue;
     started_out_[job->client].mutable_started()->add_ids(job->client_id);
   }
 }
 
 void Coordinator::Loop::on_progress(const std::string& peer, v1::Progress& progress) {
   for (v1::ProgressReport& report : *progress.mutable_reports()) {
-    const Job* job = jobs_.find(report.id());
+    Job* job = jobs_.find(report.id());
     if (job == nullptr || job->worker != peer) continue;
+    if (job->started_unix_s == 0) job->started_unix_s = unix_s_now();  // progress means it runs
     progress_[report.id()] = JobProgress{report.fraction(), report.note()};
     if (job->detached) continue;
     report.set_id(job->client_id);
     *progress_out_[job->client].mutable_progress()->add_reports() = std::move(report);
+  }
+}
+
+void Coordinator::Loop::on_returned(const std::string& peer, const v1::Returned& returned) {
+  Worker* worker = workers_.find(peer);
+  if (worker == nullptr) return;
+  // Back to the front of the queue, in their old order: they never ran, so
+  // this attempt does not count.
+  for (auto it = returned.ids().rbegin(); it != returned.ids().rend(); ++it) {
+    Job* job = jobs_.find(*it);
+    if (job == nullptr || job->worker != peer || !workers_.release(*worker, *it)) continue;
+    job->worker.clear();
+    --job->attempt;
+    if (job->cancel_requested) {
+      end_unrun(*it, v1::OUTCOME_CANCELLED, "job was cancelled");
+    } else {
+      jobs_.enqueue(*it, /*front=*/true);
+    }
   }
 }
 
@@ -400,7 +425,7 @@ void Coordinator::Loop::answer_list(const v1::ListQuery& query, v1::Answer& answ
   auto wants = [&](v1::JobState state) { return wanted == v1::JOB_STATE_UNSPECIFIED || wanted == state; };
   std::vector<v1::JobStatus> listed;
   jobs_.for_each([&](std::uint64_t id, const Job& job) {
-    if (!wants(job.worker.empty() ? v1::JOB_STATE_QUEUED : v1::JOB_STATE_RUNNING)) return;
+    if (!wants(state_of(job))) return;
     auto progress = progress_.find(id);
     listed.push_back(live_status(id, job, job.worker.empty() ? nullptr : workers_.find(job.worker),
                                  progress == progress_.end() ? nullptr : &progress->second));
@@ -445,7 +470,7 @@ void Coordinator::Loop::dispatch() {
   const auto now = Clock::now();
   while (workers_.any_credit()) {
     auto id = jobs_.next_ready();
-    if (!id) return;
+    if (!id) return rebalance();
     Job& job = *jobs_.find(*id);
     if (job.deadline && now >= *job.deadline) {
       jobs_.pop_ready();
@@ -459,9 +484,13 @@ void Coordinator::Loop::dispatch() {
       parked_[job.name].push_back(*id);
       continue;
     }
+    // A job with a deadline is never prefetched: it waits here, where its
+    // deadline is watched from when it was accepted, rather than behind a
+    // busy slot where time in flight would not count.
+    if (job.deadline && workers_.prefetched(*worker) >= 0) return;
     jobs_.pop_ready();
     job.worker = worker->peer;
-    job.started_unix_ms = unix_ms_now();
+    job.started_unix_s = 0;  // assigned, perhaps prefetched: running once the worker says Started
     ++job.attempt;
     workers_.assign(*worker, *id);
     v1::Assignment* a = assign_out_[worker->peer].mutable_assign()->add_jobs();
@@ -476,6 +505,27 @@ void Coordinator::Loop::dispatch() {
       a->set_timeout_ms(static_cast<std::uint64_t>(std::max<std::int64_t>(left, 1)));
     }
   }
+}
+
+// Prefetch hides the round trip, but a prefetched job waits behind its
+// worker's busy slot. pick() gives a job to a worker with a free slot before
+// it prefetches, so a prefetched job only waits while every worker is busy;
+// once the queue is empty and a worker has a free slot, the worker holding the
+// most prefetched jobs is asked to give its unstarted ones back (they return
+// to the front of the queue and dispatch spreads them again). A worker whose
+// catalog lacks jobs the other holds is not given them: it could not run them.
+void Coordinator::Loop::rebalance() {
+  Worker* idle = workers_.idle();
+  Worker* victim = idle == nullptr ? nullptr : workers_.most_prefetched();
+  if (victim == nullptr) return;
+  for (const std::string& name : victim->catalog) {
+    if (!idle->catalog.contains(name)) return;
+  }
+  v1::Envelope revoke;
+  revoke.mutable_revoke()->set_count(static_cast<std::uint32_t>(workers_.prefetched(*victim)));
+  workers_.revoked(*victim);
+  flush();  // its assignments must reach it before the revoke
+  wire::send_to(router_, victim->peer, revoke);
 }
 
 void Coordinator::Loop::unpark(const Worker& worker) {

@@ -4,19 +4,31 @@
 #include <random>
 
 namespace taskmill::coordinator {
+namespace {
+
+// A few jobs per hash bucket instead of one: a bucket is 8 bytes per job
+// per table, and a short chain costs little next to a message per job.
+constexpr float kLoadFactor = 4.0f;
+
+}  // namespace
 
 std::int64_t unix_ms_now() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+std::uint32_t unix_s_now() { return static_cast<std::uint32_t>(unix_ms_now() / 1000); }
+
 JobTable::JobTable() {
   std::random_device random;
   next_id_ = (std::uint64_t{random()} << 32) | (std::uint64_t{random() & 0xffff} << 16);
+  jobs_.max_load_factor(kLoadFactor);
 }
 
 std::optional<std::uint64_t> JobTable::add(Job job) {
-  auto [at, inserted] = by_client_.try_emplace({job.client, job.client_id}, next_id_ + 1);
+  auto& of_client = by_client_[job.client];
+  if (of_client.empty()) of_client.max_load_factor(kLoadFactor);
+  auto [at, inserted] = of_client.try_emplace(job.client_id, next_id_ + 1);
   if (!inserted) return std::nullopt;
   const std::uint64_t id = ++next_id_;
   jobs_.emplace(id, std::move(job));
@@ -24,7 +36,7 @@ std::optional<std::uint64_t> JobTable::add(Job job) {
 }
 
 void JobTable::restore(std::uint64_t id, Job job) {
-  by_client_.insert_or_assign({job.client, job.client_id}, id);
+  by_client_[job.client].insert_or_assign(job.client_id, id);
   jobs_.insert_or_assign(id, std::move(job));
   next_id_ = std::max(next_id_, id);  // new ids follow the restored ones
 }
@@ -35,23 +47,27 @@ Job* JobTable::find(std::uint64_t id) {
 }
 
 std::optional<std::uint64_t> JobTable::find_by_client(const std::string& client, std::uint64_t client_id) const {
-  auto at = by_client_.find({client, client_id});
-  if (at == by_client_.end()) return std::nullopt;
+  auto of_client = by_client_.find(client);
+  if (of_client == by_client_.end()) return std::nullopt;
+  auto at = of_client->second.find(client_id);
+  if (at == of_client->second.end()) return std::nullopt;
   return at->second;
 }
 
 std::vector<std::uint64_t> JobTable::ids_of_client(const std::string& client) const {
   std::vector<std::uint64_t> ids;
-  for (auto at = by_client_.lower_bound({client, 0}); at != by_client_.end() && at->first.first == client; ++at) {
-    ids.push_back(at->second);
-  }
+  auto of_client = by_client_.find(client);
+  if (of_client == by_client_.end()) return ids;
+  for (const auto& [client_id, id] : of_client->second) ids.push_back(id);
   return ids;
 }
 
 void JobTable::erase(std::uint64_t id) {
   auto at = jobs_.find(id);
   if (at == jobs_.end()) return;
-  by_client_.erase({at->second.client, at->second.client_id});
+  auto of_client = by_client_.find(at->second.client);
+  of_client->second.erase(at->second.client_id);
+  if (of_client->second.empty()) by_client_.erase(of_client);
   jobs_.erase(at);  // a stale id left in ready_ is skipped by next_ready()
 }
 

@@ -18,25 +18,30 @@ namespace taskmill::coordinator {
 
 using Clock = std::chrono::steady_clock;
 
+// Every queued job costs one of these (W8 counts the bytes): the two bools
+// share padding with `priority` rather than each taking 8 bytes.
 struct Job {
   std::string client;          // submitter's peer id
   std::uint64_t client_id = 0; // the submitter's id for the job
   std::string name;
   std::string payload;         // moved along, never decoded
   bool chunk = false;
+  bool cancel_requested = false;  // its client cancelled it (or left) while it ran
+  bool detached = false;       // outlives its client; the result is kept for a query to fetch
   int priority = 0;
   std::optional<Clock::time_point> deadline;
   std::uint32_t max_retries = 0;
   std::uint32_t attempt = 0;   // runs started so far
+  // Wall-clock seconds, for people (taskmill list/status); 32 bits keep the
+  // Job small (W8: bytes per queued job) and last until 2106.
+  std::uint32_t submitted_unix_s = 0;
+  std::uint32_t started_unix_s = 0;  // of the current attempt
   std::string worker;          // empty while queued
-  bool cancel_requested = false;  // its client cancelled it (or left) while it ran
-  bool detached = false;       // outlives its client; the result is kept for a query to fetch
-  std::int64_t submitted_unix_ms = 0;
-  std::int64_t started_unix_ms = 0;  // of the current attempt
 };
 
 // Wall-clock time for people (job listings), not for timeouts.
 std::int64_t unix_ms_now();
+std::uint32_t unix_s_now();
 
 class JobTable {
  public:
@@ -68,7 +73,9 @@ class JobTable {
 
  private:
   std::unordered_map<std::uint64_t, Job> jobs_;
-  std::map<std::pair<std::string, std::uint64_t>, std::uint64_t> by_client_;
+  // client -> client's id -> id. Nested, so that a queued job costs one small
+  // node here rather than a copy of its client's name (W8: memory per job).
+  std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::uint64_t>> by_client_;
   std::map<int, std::deque<std::uint64_t>, std::greater<>> ready_;
   std::uint64_t next_id_ = 0;
 };

@@ -91,11 +91,11 @@ Journal::Contents Journal::read() const {
             .name = column_bytes(raw, 3),
             .payload = column_bytes(raw, 4),
             .chunk = sqlite3_column_int(raw, 5) != 0,
+            .detached = sqlite3_column_int(raw, 9) != 0,
             .priority = sqlite3_column_int(raw, 6),
             .deadline = std::nullopt,
             .max_retries = static_cast<std::uint32_t>(sqlite3_column_int64(raw, 8)),
-            .detached = sqlite3_column_int(raw, 9) != 0,
-            .submitted_unix_ms = sqlite3_column_int64(raw, 10)};
+            .submitted_unix_s = static_cast<std::uint32_t>(sqlite3_column_int64(raw, 10) / 1000)};
     if (sqlite3_column_type(raw, 7) != SQLITE_NULL) job.deadline = from_unix_ms(sqlite3_column_int64(raw, 7));
     contents.jobs.emplace_back(id_of(sqlite3_column_int64(raw, 0)), std::move(job));
   }
@@ -128,7 +128,7 @@ void Journal::job_accepted(std::uint64_t id, const Job& job) {
   }
   sqlite3_bind_int64(s, 9, job.max_retries);
   sqlite3_bind_int(s, 10, job.detached ? 1 : 0);
-  sqlite3_bind_int64(s, 11, job.submitted_unix_ms);
+  sqlite3_bind_int64(s, 11, std::int64_t{job.submitted_unix_s} * 1000);
   step(s);
 }
 

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   std::string config_path;
   int heartbeat_ms = 0;
   int liveness = 0;
-  int prefetch = 0;
+  int prefetch = taskmill::coordinator::CoordinatorOptions::kDefaultPrefetch;
   int result_ttl_s = 0;
   std::string journal;
   std::size_t max_jobs = 0;
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
                  "SQLite file recording accepted jobs and kept results; restart on it to lose nothing (default: none)");
   app.add_option("--heartbeat-ms", heartbeat_ms, "how often peers must speak (default 500)")->check(CLI::Range(10, 60000));
   app.add_option("--liveness", liveness, "missed heartbeats before a peer is gone (default 3)")->check(CLI::Range(1, 100));
-  app.add_option("--prefetch", prefetch, "jobs queued on a worker beyond its slots (default 0)")->check(CLI::Range(0, 1024));
+  app.add_option("--prefetch", prefetch, "jobs queued on a worker beyond its slots, taken back when another idles (default 16)")->check(CLI::Range(0, 1024));
   app.add_option("--result-ttl", result_ttl_s, "seconds a detached job's result is kept unfetched (default 3600)")
       ->check(CLI::Range(1, 365 * 24 * 3600));
   taskmill::coordinator::SecurityFiles security;

@@ -14,17 +14,22 @@ void common_fields(std::uint64_t id, const Job& job, v1::JobStatus& status) {
   status.set_priority(job.priority);
   status.set_detached(job.detached);
   status.set_cancel_requested(job.cancel_requested);
-  status.set_submitted_unix_ms(job.submitted_unix_ms);
-  status.set_started_unix_ms(job.started_unix_ms);
+  status.set_submitted_unix_ms(std::int64_t{job.submitted_unix_s} * 1000);
+  status.set_started_unix_ms(std::int64_t{job.started_unix_s} * 1000);
 }
 
 }  // namespace
 
+v1::JobState state_of(const Job& job) {
+  // A job a worker holds but has not started (prefetched) is still queued.
+  return job.worker.empty() || job.started_unix_s == 0 ? v1::JOB_STATE_QUEUED : v1::JOB_STATE_RUNNING;
+}
+
 v1::JobStatus live_status(std::uint64_t id, const Job& job, const Worker* worker, const JobProgress* progress) {
   v1::JobStatus status;
   common_fields(id, job, status);
-  status.set_state(job.worker.empty() ? v1::JOB_STATE_QUEUED : v1::JOB_STATE_RUNNING);
-  if (worker != nullptr) status.set_worker(worker->name);
+  status.set_state(state_of(job));
+  if (worker != nullptr && status.state() == v1::JOB_STATE_RUNNING) status.set_worker(worker->name);
   if (progress != nullptr) {
     status.set_progress(progress->fraction);
     status.set_progress_note(progress->note);

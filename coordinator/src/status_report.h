@@ -17,6 +17,9 @@ struct JobProgress {
   std::string note;
 };
 
+// QUEUED or RUNNING: running once its worker has said Started.
+v1::JobState state_of(const Job& job);
+
 // A live (queued or running) job. `progress` may be null.
 v1::JobStatus live_status(std::uint64_t id, const Job& job, const Worker* worker, const JobProgress* progress);
 

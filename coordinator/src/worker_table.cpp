@@ -41,6 +41,21 @@ Worker* WorkerTable::pick(const std::string& job) {
   return nullptr;
 }
 
+Worker* WorkerTable::idle() {
+  if (by_credit_.empty() || by_credit_.begin()->first <= prefetch_) return nullptr;
+  return &workers_.at(by_credit_.begin()->second);
+}
+
+Worker* WorkerTable::most_prefetched() {
+  return by_prefetched_.empty() ? nullptr : &workers_.at(by_prefetched_.begin()->second);
+}
+
+void WorkerTable::revoked(Worker& worker) {
+  unindex(worker);
+  worker.revocable = false;
+  index(worker);
+}
+
 void WorkerTable::drain(const std::string& peer) {
   Worker* w = find(peer);
   if (w == nullptr) return;
@@ -51,6 +66,7 @@ void WorkerTable::drain(const std::string& peer) {
 void WorkerTable::assign(Worker& worker, std::uint64_t job) {
   unindex(worker);
   worker.assigned.insert(job);
+  worker.revocable = true;
   index(worker);
 }
 
@@ -63,8 +79,12 @@ bool WorkerTable::release(Worker& worker, std::uint64_t job) {
 
 void WorkerTable::index(const Worker& w) {
   if (credit(w) > 0) by_credit_.emplace(credit(w), w.peer);
+  if (w.revocable && prefetched(w) > 0) by_prefetched_.emplace(prefetched(w), w.peer);
 }
 
-void WorkerTable::unindex(const Worker& w) { by_credit_.erase({credit(w), w.peer}); }
+void WorkerTable::unindex(const Worker& w) {
+  by_credit_.erase({credit(w), w.peer});
+  by_prefetched_.erase({prefetched(w), w.peer});
+}
 
 }  // namespace taskmill::coordinator

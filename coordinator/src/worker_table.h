@@ -24,6 +24,10 @@ struct Worker {
   bool draining = false;
   std::uint64_t done = 0;          // results it sent
   std::int64_t joined_unix_ms = 0;
+  // It may hold unstarted prefetched jobs worth revoking: set by a new
+  // assignment, cleared by a Revoke (so an answer that finds every job
+  // already started is not followed by another Revoke until new jobs come).
+  bool revocable = false;
 };
 
 class WorkerTable {
@@ -42,6 +46,16 @@ class WorkerTable {
   Worker* pick(const std::string& job);
   bool anyone_offers(const std::string& job) const { return offered_.contains(job); }
   bool any_credit() const { return !by_credit_.empty(); }
+
+  // A worker with a free slot (fewer jobs assigned than slots), if any. O(1).
+  Worker* idle();
+  // The worker holding the most jobs beyond its slots that has not been
+  // asked for them back since it last got new jobs; nullptr if none. O(1).
+  Worker* most_prefetched();
+  // Jobs assigned beyond the worker's slots.
+  int prefetched(const Worker& w) const { return static_cast<int>(w.assigned.size()) - w.slots; }
+  // A Revoke went to `worker`: it is not revocable until it gets new jobs.
+  void revoked(Worker& worker);
 
   // The worker takes no new jobs (it is leaving once those it holds are done).
   void drain(const std::string& peer);
@@ -66,6 +80,7 @@ class WorkerTable {
   int prefetch_;
   std::unordered_map<std::string, Worker> workers_;
   std::set<std::pair<int, std::string>, std::greater<>> by_credit_;  // (credit > 0, peer)
+  std::set<std::pair<int, std::string>, std::greater<>> by_prefetched_;  // (prefetched > 0, peer), revocable
   std::unordered_map<std::string, int> offered_;                     // job name -> workers offering it
 };
 

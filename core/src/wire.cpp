@@ -93,6 +93,8 @@ std::string_view body_name(const v1::Envelope& envelope) {
     case v1::Envelope::kQuery: return "query";
     case v1::Envelope::kAnswer: return "answer";
     case v1::Envelope::kAccepted: return "accepted";
+    case v1::Envelope::kRevoke: return "revoke";
+    case v1::Envelope::kReturned: return "returned";
     case v1::Envelope::BODY_NOT_SET: break;
   }
   return "none";

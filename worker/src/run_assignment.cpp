@@ -41,7 +41,8 @@ std::string run_chunk(const JobInfo& job, const std::string& payload, JobContext
 
 }  // namespace
 
-v1::JobResult run_assignment(const v1::Assignment& assignment, const CancelFlag& cancel, ProgressSink* progress) {
+v1::JobResult run_assignment(const v1::Assignment& assignment, Clock::time_point received, const CancelFlag& cancel,
+                             ProgressSink* progress) {
   v1::JobResult result;
   result.set_id(assignment.id());
   result.set_attempt(assignment.attempt());
@@ -51,8 +52,15 @@ v1::JobResult run_assignment(const v1::Assignment& assignment, const CancelFlag&
     return result;
   }
   std::optional<Clock::time_point> deadline;
-  if (assignment.timeout_ms() > 0) deadline = Clock::now() + wire::timeout_from_wire(assignment.timeout_ms());
+  if (assignment.timeout_ms() > 0) deadline = received + wire::timeout_from_wire(assignment.timeout_ms());
   JobContext context(JobId{assignment.client_id()}, static_cast<int>(assignment.attempt()), &cancel, deadline, progress);
+  if (deadline && Clock::now() >= *deadline) {
+    // Prefetched, it waited in this worker's queue past its deadline: like a
+    // job that times out in the coordinator's queue, it never starts.
+    result.set_outcome(v1::OUTCOME_TIMED_OUT);
+    result.set_error_message("reached its deadline before it started");
+    return result;
+  }
   try {
     context.throw_if_cancelled();
     result.set_reply(assignment.chunk() ? run_chunk(*job, assignment.payload(), context)

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <algorithm>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <set>
@@ -37,6 +38,11 @@ namespace taskmill::worker {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// A job still running this long after it started is reported Started; one
+// that finishes sooner is not (its result says it ran), which saves a message
+// per job on short jobs while Future::running() still works for long ones.
+constexpr auto kReportStartedAfter = std::chrono::milliseconds(1);
 
 std::string host_and_pid() {
   char host[256] = "localhost";
@@ -105,6 +111,10 @@ class Worker::Loop {
   void on_message(const zmq::message_t& frame);
   void on_assign(v1::Assign& assign);
   void on_cancel(const v1::Cancel& cancel);
+  void on_revoke(const v1::Revoke& revoke);
+  // Moves jobs running for kReportStartedAfter to started_; true while some
+  // job may still need reporting (the loop must wake again within 1 ms).
+  bool note_started(Clock::time_point now);
   void send_results();
   bool tick(Clock::time_point now);
   void slot_main();
@@ -129,7 +139,12 @@ class Worker::Loop {
 
   std::mutex mu_;  // shared with the slot threads
   std::condition_variable work_cv_;
-  std::deque<v1::Assignment> queue_ TASKMILL_GUARDED_BY(mu_);
+  // Assigned, not started; with when it came (its timeout counts from then).
+  struct Queued {
+    v1::Assignment assignment;
+    Clock::time_point received;
+  };
+  std::deque<Queued> queue_ TASKMILL_GUARDED_BY(mu_);
   // A job on a slot. `session` counts registrations: after a reconnect the
   // coordinator has given up on earlier sessions' jobs (their ids may even be
   // reused by a restarted coordinator), so their results are dropped.
@@ -138,6 +153,8 @@ class Worker::Loop {
     std::uint32_t attempt;
     std::uint64_t session;
     std::shared_ptr<CancelFlag> cancel;
+    Clock::time_point since;
+    bool reported = false;  // Started sent
   };
   std::vector<RunningJob> running_ TASKMILL_GUARDED_BY(mu_);
   std::uint64_t jobs_started_ TASKMILL_GUARDED_BY(mu_) = 0;
@@ -212,19 +229,28 @@ int Worker::Loop::run() {
       stopping_.store(true);
     }
     if (stopping_.load() && !draining_) {
-      // Leave gracefully: no new jobs; finish and report the ones held, then Bye.
+      // Leave gracefully: no new jobs; finish and report the ones running,
+      // give back the prefetched ones not started (another worker runs
+      // them sooner), then Bye.
       draining_ = true;
       v1::Envelope drain;
       drain.mutable_drain();
       send(drain);
+      v1::Revoke all;
+      all.set_count(std::numeric_limits<std::uint32_t>::max());
+      on_revoke(all);
     }
     if (draining_ && !holds_jobs()) break;
     items[0].socket = dealer_->handle();
-    wire::poll(items, 2, draining_ ? std::chrono::milliseconds(10) : heartbeat_);
+    const bool unreported = note_started(Clock::now());
+    auto timeout = draining_ ? std::chrono::milliseconds(10) : heartbeat_;
+    if (unreported) timeout = std::min<std::chrono::milliseconds>(timeout, kReportStartedAfter);
+    wire::poll(items, 2, timeout);
     if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     zmq::message_t frame;
     while (dealer_->recv(frame, zmq::recv_flags::dontwait)) on_message(frame);
     report_handshake_failures();
+    note_started(Clock::now());
     send_results();
     if (!tick(Clock::now())) break;
   }
@@ -376,6 +402,8 @@ void Worker::Loop::on_message(const zmq::message_t& frame) {
       return on_assign(*envelope.mutable_assign());
     case v1::Envelope::kCancel:
       return on_cancel(envelope.cancel());
+    case v1::Envelope::kRevoke:
+      return on_revoke(envelope.revoke());
     case v1::Envelope::kBye:
       if (options_.embedded) {
         stopping_.store(true);
@@ -398,7 +426,8 @@ void Worker::Loop::on_message(const zmq::message_t& frame) {
 void Worker::Loop::on_assign(v1::Assign& assign) {
   {
     std::lock_guard lock(mu_);
-    for (v1::Assignment& a : *assign.mutable_jobs()) queue_.push_back(std::move(a));
+    const auto now = Clock::now();
+    for (v1::Assignment& a : *assign.mutable_jobs()) queue_.push_back({std::move(a), now});
   }
   work_cv_.notify_all();
 }
@@ -413,10 +442,10 @@ void Worker::Loop::on_cancel(const v1::Cancel& cancel) {
       continue;
     }
     for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-      if (it->id() != id) continue;
+      if (it->assignment.id() != id) continue;
       v1::JobResult result;
       result.set_id(id);
-      result.set_attempt(it->attempt());
+      result.set_attempt(it->assignment.attempt());
       result.set_outcome(v1::OUTCOME_CANCELLED);
       result.set_error_message("job was cancelled");
       finished_.push_back(std::move(result));
@@ -424,6 +453,39 @@ void Worker::Loop::on_cancel(const v1::Cancel& cancel) {
       break;
     }
   }
+}
+
+void Worker::Loop::on_revoke(const v1::Revoke& revoke) {
+  v1::Envelope returned;
+  returned.mutable_returned();  // sent even when empty
+  {
+    std::lock_guard lock(mu_);
+    // From the back: the jobs that would have started last. Reported in
+    // assignment order, so the coordinator can requeue them in that order.
+    const std::size_t count = std::min<std::size_t>(revoke.count(), queue_.size());
+    for (auto it = queue_.end() - static_cast<std::ptrdiff_t>(count); it != queue_.end(); ++it) {
+      returned.mutable_returned()->add_ids(it->assignment.id());
+    }
+    queue_.erase(queue_.end() - static_cast<std::ptrdiff_t>(count), queue_.end());
+  }
+  send(returned);  // always, so that the coordinator knows the revoke is over
+}
+
+bool Worker::Loop::note_started(Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  // A queued job starts when a slot frees; a slot freeing wakes this loop
+  // with its result, so only a free slot with work waiting needs a timer.
+  bool unreported = !queue_.empty() && running_.size() < static_cast<std::size_t>(options_.slots);
+  for (RunningJob& job : running_) {
+    if (job.reported || job.session != session_) continue;
+    if (now - job.since >= kReportStartedAfter) {
+      job.reported = true;
+      started_.push_back(job.id);
+    } else {
+      unreported = true;
+    }
+  }
+  return unreported;
 }
 
 void Worker::Loop::send_results() {
@@ -477,6 +539,7 @@ bool Worker::Loop::tick(Clock::time_point now) {
 void Worker::Loop::slot_main() {
   while (true) {
     v1::Assignment assignment;
+    Clock::time_point received;
     auto cancel = std::make_shared<CancelFlag>();
     std::uint64_t session = 0;
     {
@@ -484,15 +547,16 @@ void Worker::Loop::slot_main() {
       work_cv_.wait(lock, [&]() TASKMILL_REQUIRES(mu_) { return slots_stop_ || (!queue_.empty() && !quota_reached()); });
       if (queue_.empty() || quota_reached()) return;
       ++jobs_started_;
-      assignment = std::move(queue_.front());
+      assignment = std::move(queue_.front().assignment);
+      received = queue_.front().received;
       queue_.pop_front();
       session = session_;
-      running_.push_back({assignment.id(), assignment.attempt(), session, cancel});
-      if (started_.empty() && finished_.empty()) wake_.notify();
-      started_.push_back(assignment.id());
+      // Not reported yet: the I/O thread says Started if it runs past
+      // kReportStartedAfter (it polls that often while it holds work).
+      running_.push_back({assignment.id(), assignment.attempt(), session, cancel, Clock::now()});
     }
     JobProgress progress(*this, assignment.id(), session);
-    v1::JobResult result = run_assignment(assignment, *cancel, &progress);
+    v1::JobResult result = run_assignment(assignment, received, *cancel, &progress);
     bool was_idle = false;
     {
       std::lock_guard lock(mu_);

@@ -39,9 +39,12 @@ struct CoordinatorOptions {
   // Missed heartbeats before a peer is declared gone. Default: 3.
   int liveness = 3;
   // Jobs assigned to a worker beyond its free slots, to hide the round trip.
-  // A prefetched job waits behind a busy slot even when another worker is
-  // idle, so the default is 0: no job ever waits on a worker. Default: 0.
-  int prefetch = 0;
+  // Only while no worker has a free slot; when one goes idle, unstarted
+  // prefetched jobs are taken back from the others (Revoke), so a job never
+  // waits behind a busy slot while a worker that could run it idles.
+  // Default: kDefaultPrefetch.
+  static constexpr int kDefaultPrefetch = 16;
+  int prefetch = kDefaultPrefetch;
   // The journal file (SQLite): every accepted job and kept result is recorded
   // there before it is acknowledged, and read back at start, so a coordinator
   // restarted on the same file loses nothing. Empty: no journal. Default: empty.

@@ -1,0 +1,184 @@
+// fault_bench.cpp: W5 of BENCHMARKS.md: W3a (200 x spin(10 ms) on 2 workers)
+// with one worker SIGKILLed 0.3 s in, on the process backend, embedded and as
+// a service, next to W3a undisturbed in the same run.
+//
+//   embedded  the executor's own coordinator and 2 re-executed workers; the
+//             local pool sees the child die at once and starts another.
+//   service   taskmill-coordinator + 2 taskmill-worker daemons; nobody
+//             restarts the killed one, the coordinator notices it after
+//             heartbeat x liveness (500 ms x 3) and requeues its jobs.
+//
+// Figures per deployment: jobs lost (a future that failed or never
+// completed), duplicate results (a done-callback run twice for one job), the
+// wall time of W3a and of W5 and their ratio. Lost or duplicated jobs fail the
+// run (exit 1): they break the contract, they are not a slow figure.
+//
+//   taskmill-bench-fault [--quick] [--json FILE]
+#include <array>
+#include <atomic>
+#include <iomanip>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "bench_options.h"
+#include "bench_util.h"
+#include "taskmill/executor.h"
+#include "taskmill/init.h"
+#include "taskmill/jobs/samples.h"
+
+namespace {
+
+constexpr int kJobs = 200;
+constexpr std::int64_t kMicros = 10'000;
+constexpr std::size_t kWorkers = 2;
+constexpr auto kKillAfter = std::chrono::milliseconds(300);
+
+using bench::Clock;
+using bench::die;
+using taskmill::Executor;
+
+// Spins `micros` of CPU, then says which process ran it: how the benchmark
+// learns the pids of embedded workers (this program, re-executed).
+const taskmill::Job<std::int64_t, std::int64_t> spin_pid{
+    "bench.spin_pid", [](const std::int64_t& micros, taskmill::JobContext& ctx) -> std::int64_t {
+      taskmill::jobs::spin(micros, ctx);
+      return ::getpid();
+    }};
+
+Executor executor(const std::string& coordinator) {
+  taskmill::Config config;
+  config.backend = taskmill::BackendKind::kProcess;
+  config.workers = kWorkers;
+  config.coordinator = coordinator;
+  return Executor(config);
+}
+
+// Returns once both workers have been seen running jobs at the same time.
+void wait_both_running(Executor& ex) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    auto a = ex.submit(taskmill::jobs::spin, 50'000);
+    auto b = ex.submit(taskmill::jobs::spin, 50'000);
+    bool both = false;
+    while (!both && !a.done() && !b.done()) {
+      both = a.running() && b.running();
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    bench::check(a.get() + b.get(), 100'000, "start-up spin");
+    if (both) return;
+  }
+  die("the two workers never ran jobs at once");
+}
+
+// The pids of both embedded workers: two 50 ms spins at once land on both.
+std::vector<pid_t> embedded_worker_pids(Executor& ex) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    auto a = ex.submit(spin_pid, 50'000);
+    auto b = ex.submit(spin_pid, 50'000);
+    std::set<pid_t> pids{static_cast<pid_t>(a.get()), static_cast<pid_t>(b.get())};
+    if (pids.size() == kWorkers) return {pids.begin(), pids.end()};
+  }
+  die("the two workers never ran jobs at once");
+}
+
+struct Run {
+  double wall = 0;
+  int lost = 0;
+  int duplicates = 0;
+};
+
+// W3a; when `victim` is set, that process is SIGKILLed kKillAfter in.
+Run w3a(Executor& ex, std::optional<pid_t> victim) {
+  auto seen = std::make_shared<std::array<std::atomic<int>, kJobs>>();
+  std::vector<taskmill::Future<std::int64_t>> futures;
+  futures.reserve(kJobs);
+  const auto start = Clock::now();
+  for (int i = 0; i < kJobs; ++i) {
+    futures.push_back(ex.submit(taskmill::jobs::spin, kMicros));
+    futures.back().add_done_callback([seen, i](const auto&) { (*seen)[i].fetch_add(1); });
+  }
+  if (victim) {
+    std::this_thread::sleep_until(start + kKillAfter);
+    if (::kill(*victim, SIGKILL) != 0) die("cannot kill worker " + std::to_string(*victim));
+  }
+  Run run;
+  for (auto& f : futures) {
+    try {
+      bench::check(f.get(), kMicros, "W5 spin");
+    } catch (const std::exception& e) {
+      ++run.lost;
+      std::cerr << "  lost: " << e.what() << '\n';
+    }
+  }
+  run.wall = bench::seconds_since(start);
+  for (const auto& count : *seen) run.duplicates += std::max(count.load() - 1, 0);
+  return run;
+}
+
+using Samples = std::map<std::string, std::vector<double>>;
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+void measure(const std::string& name, Samples& out) {
+  std::optional<bench::Service> service;
+  if (name == "service") service.emplace(TASKMILL_BENCH_COORDINATOR, TASKMILL_BENCH_WORKER, static_cast<int>(kWorkers));
+  const std::string address = service ? service->address() : "";
+  Run plain;
+  {
+    Executor ex = executor(address);
+    wait_both_running(ex);
+    plain = w3a(ex, std::nullopt);
+  }
+  Executor ex = executor(address);
+  wait_both_running(ex);
+  const pid_t victim = service ? service->worker_pids().front() : embedded_worker_pids(ex).front();
+  const Run killed = w3a(ex, victim);
+  if (killed.lost > 0 || killed.duplicates > 0 || plain.lost > 0 || plain.duplicates > 0) {
+    die("W5 " + name + ": " + std::to_string(killed.lost) + " jobs lost, " + std::to_string(killed.duplicates) +
+        " duplicated");
+  }
+  out["w3a_wall_s"].push_back(plain.wall);
+  out["w5_wall_s"].push_back(killed.wall);
+  out["w5_wall_over_w3a"].push_back(killed.wall / plain.wall);
+  out["w5_wall_excess_s"].push_back(killed.wall - plain.wall);
+  out["w5_lost"].push_back(killed.lost);
+  out["w5_duplicates"].push_back(killed.duplicates);
+  std::cout << "  " << std::left << std::setw(10) << name << std::fixed << std::setprecision(3) << "W3a "
+            << plain.wall << " s, W5 " << killed.wall << " s, lost " << killed.lost << ", duplicated "
+            << killed.duplicates << std::endl;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  taskmill::init(argc, argv);  // an embedded worker (this program re-executed) serves jobs and exits here
+  const BenchOptions options = parse_bench_options(argc, argv, "taskmill-bench-fault: W5");
+  std::map<std::string, Samples> deployments;
+  for (int r = 0; r < options.runs; ++r) {
+    std::cout << "run " << r + 1 << " of " << options.runs << '\n';
+    for (const char* d : {"embedded", "service"}) measure(d, deployments[d]);
+  }
+  if (options.json_path) {
+    std::ofstream out(*options.json_path);
+    out << std::fixed << std::setprecision(3) << "{\n  \"runs\": " << options.runs << ",\n  \"pools\": {";
+    const char* comma = "\n";
+    for (const auto& [name, samples] : deployments) {
+      out << comma << "    \"taskmill_process_" << name << "\": {";
+      const char* inner = "";
+      for (const auto& [key, values] : samples) {
+        out << inner << '"' << key << "\": " << median(values);
+        inner = ", ";
+      }
+      out << "}";
+      comma = ",\n";
+    }
+    out << "\n  }\n}\n";
+    if (!out) die("cannot write " + *options.json_path, 2);
+  }
+  return 0;
+}
