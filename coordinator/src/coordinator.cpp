@@ -1,6 +1,7 @@
 #include "taskmill/coordinator/coordinator.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -40,6 +41,9 @@ class Coordinator::Loop {
   struct Peer {
     v1::PeerKind kind = v1::PEER_KIND_UNSPECIFIED;
     Clock::time_point last_seen;
+    // A client in this very process (embedded mode): if it is silent, it is
+    // busy (or starved of CPU), not gone; it leaves with Bye.
+    bool in_process = false;
   };
 
   void receive_all();
@@ -233,7 +237,8 @@ void Coordinator::Loop::on_hello(const std::string& peer, v1::Hello& hello) {
   if (known != peers_.end() && known->second.kind == v1::PEER_KIND_WORKER) {
     worker_lost(peer, "it registered again", /*counts_as_attempt=*/false);
   }
-  peers_[peer] = Peer{hello.kind(), Clock::now()};
+  peers_[peer] = Peer{hello.kind(), Clock::now(),
+                      hello.kind() == v1::PEER_KIND_CLIENT && hello.pid() == static_cast<std::uint32_t>(::getpid())};
   if (hello.kind() == v1::PEER_KIND_WORKER) {
     Worker worker{.peer = peer, .name = hello.name(), .pid = hello.pid(),
                   .slots = static_cast<int>(std::clamp<std::uint32_t>(hello.slots(), 1, 4096))};
@@ -639,8 +644,9 @@ void Coordinator::Loop::tick(Clock::time_point now) {
   v1::Envelope beat;
   beat.mutable_heartbeat();
   for (const auto& [peer, info] : peers_) {
-    // The embedded supervisor only reports exits; it lives in our own process.
-    if (info.kind == v1::PEER_KIND_SUPERVISOR) continue;
+    // The embedded supervisor only reports exits; it and embedded clients
+    // live in our own process.
+    if (info.kind == v1::PEER_KIND_SUPERVISOR || info.in_process) continue;
     if (now - info.last_seen > limit) {
       expired.emplace_back(peer, info.kind);
     } else {

@@ -52,16 +52,18 @@ TEST_CASE("with when_full = block, a submit past max_pending waits until a job f
   auto gate = new_gate();
   std::vector<Future<std::int64_t>> held{ex.submit(gated, gate), ex.submit(gated, gate)};
   std::atomic<bool> submitted{false};
+  std::int64_t squared = 0;  // checked on this thread: Catch2 assertions are not thread-safe
   std::thread producer([&] {
     auto f = ex.submit(square, 4);
     submitted = true;
-    CHECK(f.get() == 16);
+    squared = f.get();
   });
   std::this_thread::sleep_for(50ms);  // room for a wrong submit to return; a right one stays put
   CHECK_FALSE(submitted.load());
   open_gate(gate);
   producer.join();
   CHECK(submitted.load());
+  CHECK(squared == 16);
   for (auto& f : held) CHECK(f.get() == gate);
 }
 

@@ -424,6 +424,14 @@ void Worker::Loop::on_message(const zmq::message_t& frame) {
 }
 
 void Worker::Loop::on_assign(v1::Assign& assign) {
+  if (draining_) {
+    // Sent before the coordinator read our Drain: a leaving worker starts
+    // nothing new, so the jobs go straight back to be run elsewhere.
+    v1::Envelope returned;
+    for (const v1::Assignment& a : assign.jobs()) returned.mutable_returned()->add_ids(a.id());
+    send(returned);
+    return;
+  }
   {
     std::lock_guard lock(mu_);
     const auto now = Clock::now();
