@@ -26,6 +26,7 @@
 //     --only PREFIX    only the workloads whose figures start so (w1, w2, w3b, w4_echo...)
 //     --deployment D   only embedded or only service
 //     --prefetch N     start the service coordinator with --prefetch N (default: its own)
+//     --journal FILE   start the service coordinator with --journal FILE (what durability costs)
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -74,6 +75,7 @@ struct Options {
   std::string only;                        // figure key prefix
   std::vector<std::string> deployments{"embedded", "service"};
   std::optional<std::string> prefetch;     // for the service coordinator
+  std::optional<std::string> journal;      // for the service coordinator
 };
 
 // ---- an executor ready to measure ----
@@ -269,9 +271,11 @@ int main(int argc, char** argv) {
       options.deployments = {argv[++i]};
     } else if (arg == "--prefetch" && has_value) {
       options.prefetch = argv[++i];
+    } else if (arg == "--journal" && has_value) {
+      options.journal = argv[++i];
     } else {
       die("usage: taskmill-bench-process [--quick] [--json FILE] [--only PREFIX] [--deployment embedded|service] "
-          "[--prefetch N]",
+          "[--prefetch N] [--journal FILE]",
           2);
     }
   }
@@ -281,9 +285,11 @@ int main(int argc, char** argv) {
   if (std::ranges::count(options.deployments, "service") > 0) {
     std::vector<std::string> args;
     if (options.prefetch) args = {"--prefetch", *options.prefetch};
+    if (options.journal) args.insert(args.end(), {"--journal", *options.journal});
     service.emplace(TASKMILL_BENCH_COORDINATOR, TASKMILL_BENCH_WORKER, static_cast<int>(kWorkers), args);
     std::cout << "taskmill-bench-process: service coordinator at " << service->address()
-              << (options.prefetch ? " with --prefetch " + *options.prefetch : std::string()) << '\n';
+              << (options.prefetch ? " with --prefetch " + *options.prefetch : std::string())
+              << (options.journal ? " with --journal " + *options.journal : std::string()) << '\n';
   }
   for (int r = 0; r < options.runs; ++r) {
     std::cout << "run " << r + 1 << " of " << options.runs << '\n';

@@ -50,6 +50,15 @@ void print_statuses(const std::vector<v1::JobStatus>& statuses, bool json) {
   }
 }
 
+// status and cancel: the jobs as the coordinator sees them (after cancelling them).
+int show_jobs(const Globals& globals, const std::vector<std::string>& texts, const char* command, bool cancel) {
+  const auto ids = parse_job_ids(texts);
+  ServiceClient client(client_config(globals, command, true));
+  v1::Answer answer = ask_jobs(client, ids, cancel);
+  print_statuses({answer.jobs().begin(), answer.jobs().end()}, globals.json);
+  return report_unknown({answer.unknown_ids().begin(), answer.unknown_ids().end()});
+}
+
 // Prints a finished job's result (or why there is none); returns its exit code.
 int print_result(const v1::JobStatus& status, const JsonCodec& codec, bool json) {
   if (status.outcome() == v1::OUTCOME_SUCCEEDED) {
@@ -102,11 +111,7 @@ int submit_command(const Globals& globals, const std::string& job, const std::st
 }
 
 int status_command(const Globals& globals, const std::vector<std::string>& texts) {
-  const auto ids = parse_job_ids(texts);
-  ServiceClient client(client_config(globals, "status", true));
-  v1::Answer answer = ask_jobs(client, ids, false);
-  print_statuses({answer.jobs().begin(), answer.jobs().end()}, globals.json);
-  return report_unknown({answer.unknown_ids().begin(), answer.unknown_ids().end()});
+  return show_jobs(globals, texts, "status", /*cancel=*/false);
 }
 
 int result_command(const Globals& globals, const std::vector<std::string>& texts, double timeout_s, bool keep) {
@@ -142,11 +147,7 @@ int wait_command(const Globals& globals, const std::vector<std::string>& texts, 
 }
 
 int cancel_command(const Globals& globals, const std::vector<std::string>& texts) {
-  const auto ids = parse_job_ids(texts);
-  ServiceClient client(client_config(globals, "cancel", true));
-  v1::Answer answer = ask_jobs(client, ids, true);
-  print_statuses({answer.jobs().begin(), answer.jobs().end()}, globals.json);
-  return report_unknown({answer.unknown_ids().begin(), answer.unknown_ids().end()});
+  return show_jobs(globals, texts, "cancel", /*cancel=*/true);
 }
 
 int list_command(const Globals& globals, const std::string& state, int limit) {
