@@ -109,7 +109,7 @@ Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
     : options_(std::move(options)), router_(context, zmq::socket_type::router),
       workers_(options_.prefetch),
       finished_(options_.result_ttl) {
-  wire::configure(router_);
+  wire::configure(router_, options_.max_message_bytes);
   router_.set(zmq::sockopt::router_mandatory, 1);  // sends to a vanished peer fail instead of vanishing
   if (options_.curve) {
     zap_ = std::make_unique<ZapHandler>(context, options_.curve->allowed);

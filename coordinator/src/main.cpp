@@ -28,9 +28,12 @@ int main(int argc, char** argv) {
   int result_ttl_s = 0;
   std::string journal;
   std::size_t max_jobs = 0;
+  std::int64_t max_message_mb = 0;
   app.add_option("--listen", listen, "address for clients and workers, e.g. tcp://0.0.0.0:5555");
   app.add_option("--config", config_path,
                  "TOML file: listen, journal, heartbeat_ms, liveness, prefetch, max_jobs, result_ttl_s (flags win)");
+  app.add_option("--max-message-mb", max_message_mb, "larger frames are refused unread (default 512)")
+      ->check(CLI::Range(1, 4096));
   app.add_option("--max-jobs", max_jobs, "unfinished jobs held at most; more are rejected (default 1000000; 0: no bound)");
   app.add_option("--journal", journal,
                  "SQLite file recording accepted jobs and kept results; restart on it to lose nothing (default: none)");
@@ -65,6 +68,7 @@ int main(int argc, char** argv) {
     if (app.count("--prefetch") > 0) options.prefetch = prefetch;
     if (!journal.empty()) options.journal = journal;
     if (app.count("--max-jobs") > 0) options.max_jobs = max_jobs;
+    if (app.count("--max-message-mb") > 0) options.max_message_bytes = max_message_mb << 20;
     if (app.count("--result-ttl") > 0) options.result_ttl = std::chrono::seconds(result_ttl_s);
     if (listen.empty()) throw taskmill::ConfigError("an address to listen on is needed: --listen tcp://HOST:PORT");
     options.endpoints = {listen};

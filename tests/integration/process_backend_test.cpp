@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -26,6 +27,7 @@
 #include "support/processes.h"
 #include "support/test_jobs.h"
 #include "taskmill/executor.h"
+#include "taskmill/service_client.h"
 #include "taskmill/jobs/samples.h"
 #include "taskmill/v1/taskmill.pb.h"
 #include "taskmill/wire.h"
@@ -214,6 +216,48 @@ TEST_CASE("garbage on the wire is answered with an error and harms nobody", "[in
   rogue.send(zmq::str_buffer("b"), zmq::send_flags::none);
   expect_error("exactly one Envelope frame");
   taskmill::Executor ex(service(coordinator.address()));  // everyone else is still served
+  CHECK(ex.submit(square, 9).get() == 81);
+}
+
+TEST_CASE("a frame over the coordinator's size limit drops its sender's connection unread, and nobody else's",
+          "[integration][process][service]") {
+  auto coordinator = Daemon::coordinator({"--max-message-mb", "1"});
+  auto worker = Daemon::worker(coordinator.address());
+  zmq::context_t context;
+  zmq::socket_t rogue(context, zmq::socket_type::dealer);
+  rogue.set(zmq::sockopt::linger, 0);
+  rogue.set(zmq::sockopt::rcvtimeo, 5000);
+  rogue.connect(coordinator.address());
+  taskmill::v1::Envelope hello;
+  hello.mutable_hello()->set_kind(taskmill::v1::PEER_KIND_CLIENT);
+  rogue.send(taskmill::wire::encode(hello), zmq::send_flags::none);
+  zmq::message_t reply;
+  REQUIRE(rogue.recv(reply));  // welcome: this connection is a known client
+  taskmill::v1::Envelope big;
+  taskmill::v1::JobSpec* spec = big.mutable_submit()->add_jobs();
+  spec->set_id(1);
+  spec->set_job("test.square");
+  spec->set_payload(std::string(std::size_t{2} << 20, 'x'));
+  // Watch the rogue's connection: the coordinator must drop it, unread.
+  REQUIRE(zmq_socket_monitor(rogue.handle(), "inproc://rogue-events", ZMQ_EVENT_DISCONNECTED) == 0);
+  zmq::socket_t events(context, zmq::socket_type::pair);
+  events.set(zmq::sockopt::rcvtimeo, 10000);
+  events.connect("inproc://rogue-events");
+  rogue.send(taskmill::wire::encode(big), zmq::send_flags::none);
+  zmq::message_t event;
+  REQUIRE(events.recv(event));  // [event id (2 bytes), value (4 bytes)], then the endpoint
+  std::uint16_t id = 0;
+  std::memcpy(&id, event.data(), sizeof id);
+  CHECK(id == ZMQ_EVENT_DISCONNECTED);
+  // Nothing of it reached the queue, and everyone else is still served.
+  taskmill::Config config;
+  config.coordinator = coordinator.address();
+  taskmill::ServiceClient observer(config);
+  taskmill::v1::Query stats;
+  stats.mutable_stats();
+  const auto before = observer.ask(stats).stats();
+  CHECK(before.queued() + before.running() + before.succeeded() + before.failed() == 0);
+  taskmill::Executor ex(service(coordinator.address()));
   CHECK(ex.submit(square, 9).get() == 81);
 }
 

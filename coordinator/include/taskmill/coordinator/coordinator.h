@@ -53,6 +53,9 @@ struct CoordinatorOptions {
   // submitted past it ends REJECTED (taskmill::QueueFullError) at once.
   // 0: no bound. Default: 1,000,000.
   std::size_t max_jobs = 1'000'000;
+  // Frames larger than this are refused by libzmq before they are read (the
+  // sender's connection is dropped). Default: 512 MiB.
+  std::int64_t max_message_bytes = std::int64_t{512} << 20;
   // How long the result of a detached job is kept when nobody fetches it. Default: 1 hour.
   std::chrono::seconds result_ttl{3600};
   // Accept a supervisor's reports of worker exits (embedded mode only). Default: false.
