@@ -243,6 +243,10 @@ int Worker::Loop::run() {
     if (draining_ && !holds_jobs()) break;
     items[0].socket = dealer_->handle();
     const bool unreported = note_started(Clock::now());
+    // Send what note_started() just queued before sleeping: a slot finishing
+    // meanwhile wakes this loop only when nothing is waiting to be sent, so a
+    // Started left unsent here would hold its job's result for a heartbeat.
+    send_results();
     auto timeout = draining_ ? std::chrono::milliseconds(10) : heartbeat_;
     if (unreported) timeout = std::min<std::chrono::milliseconds>(timeout, kReportStartedAfter);
     wire::poll(items, 2, timeout);
