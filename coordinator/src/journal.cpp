@@ -38,6 +38,15 @@ Clock::time_point from_unix_ms(std::int64_t unix_ms) {
 }  // namespace
 
 Journal::Journal(const std::filesystem::path& path) : path_(path.string()) {
+  try {
+    open();
+  } catch (...) {
+    sqlite3_close_v2(db_);  // a constructor that throws gets no destructor
+    throw;
+  }
+}
+
+void Journal::open() {
   if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
       SQLITE_OK) {
     fail("cannot open");

@@ -53,6 +53,7 @@ class Journal {
   };
   using Statement = std::unique_ptr<sqlite3_stmt, Finalize>;
 
+  void open();
   Statement prepare(const char* sql);
   void begin();
   void exec(const char* sql);
