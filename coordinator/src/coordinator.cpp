@@ -4,106 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <deque>
-#include <unordered_map>
-#include <unordered_set>
 
-#include "catalog.h"
-#include "finished_jobs.h"
-#include "job_table.h"
-#include "journal.h"
-#include "taskmill/detail/wake_fd.h"
+#include "loop.h"
 #include "taskmill/errors.h"
 #include "taskmill/log.h"
-#include "taskmill/status.h"
-#include "status_report.h"
 #include "taskmill/wire.h"
-#include "throughput.h"
-#include "worker_table.h"
-#include "zap_handler.h"
 
 namespace taskmill::coordinator {
 
-namespace v1 = taskmill::v1;
-
-class Coordinator::Loop {
- public:
-  Loop(zmq::context_t& context, CoordinatorOptions options);
-  void run();
-  void stop() noexcept {
-    stopping_.store(true);
-    wake_.notify();
-  }
-  const std::vector<std::string>& endpoints() const noexcept { return endpoints_; }
-
- private:
-  struct Peer {
-    v1::PeerKind kind = v1::PEER_KIND_UNSPECIFIED;
-    Clock::time_point last_seen;
-    // A client in this very process (embedded mode): if it is silent, it is
-    // busy (or starved of CPU), not gone; it leaves with Bye.
-    bool in_process = false;
-  };
-
-  void receive_all();
-  void on_frame(const std::string& peer, const zmq::message_t& frame);
-  void restore();
-  void on_hello(const std::string& peer, v1::Hello& hello);
-  void on_submit(const std::string& peer, v1::Submit& submit);
-  void on_cancel(const std::string& peer, const v1::Cancel& cancel);
-  void on_results(const std::string& peer, v1::Results& results);
-  void on_started(const std::string& peer, const v1::Started& started);
-  void on_progress(const std::string& peer, v1::Progress& progress);
-  void on_returned(const std::string& peer, const v1::Returned& returned);
-  void on_worker_exited(const v1::WorkerExited& exited);
-  void on_bye(const std::string& peer, v1::PeerKind kind);
-  void on_query(const std::string& peer, v1::Query& query);
-  void answer_jobs(const v1::JobsQuery& query, v1::Answer& answer);
-  void answer_list(const v1::ListQuery& query, v1::Answer& answer);
-  v1::Stats stats(Clock::time_point now) const;
-
-  void dispatch();
-  void rebalance();
-  void unpark(const Worker& worker);
-  void cancel_job(std::uint64_t id);
-  // Ends job `id` with `result`: to its client, or kept if detached. Erases it.
-  void finish(std::uint64_t id, v1::JobResult&& result);
-  void end_unrun(std::uint64_t id, v1::Outcome outcome, const std::string& message, const char* error_type = "");
-  // `peer` by value: callers pass names owned by the tables this erases from.
-  void worker_lost(std::string peer, const std::string& why, bool counts_as_attempt = true);
-  void client_gone(std::string peer);
-  void cancel_on_worker(const Job& job, std::uint64_t id);
-  void tick(Clock::time_point now);
-  void flush();
-  void reply_error(const std::string& peer, StatusCode code, const std::string& message);
-  void say_goodbye();
-
-  CoordinatorOptions options_;
-  std::unique_ptr<ZapHandler> zap_;  // outlives router_: asked during its handshakes
-  zmq::socket_t router_;
-  detail::WakeFd wake_;
-  std::atomic<bool> stopping_{false};
-  std::vector<std::string> endpoints_;
-
-  std::unordered_map<std::string, Peer> peers_;
-  JobTable jobs_;
-  WorkerTable workers_;
-  FinishedJobs finished_;
-  std::unique_ptr<Journal> journal_;
-  // Clients whose attached jobs came back from the journal: those that do not
-  // say hello again within the liveness window are gone, and so are their jobs.
-  std::unordered_set<std::string> restored_clients_;
-  Clock::time_point restored_clients_deadline_;
-  Catalog catalog_;
-  Throughput throughput_;
-  std::unordered_map<std::uint64_t, JobProgress> progress_;  // running jobs that reported some
-  const Clock::time_point started_ = Clock::now();
-  std::unordered_map<std::string, std::deque<std::uint64_t>> parked_;  // by job name: no worker offers it now
-  // Batches built during one loop turn, sent at its end: one message per peer and kind.
-  std::unordered_map<std::string, v1::Envelope> assign_out_, accepted_out_, started_out_, progress_out_, results_out_;
-  Clock::time_point next_tick_;
-};
 
 Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
     : options_(std::move(options)), router_(context, zmq::socket_type::router),
@@ -374,101 +282,6 @@ void Coordinator::Loop::on_bye(const std::string& peer, v1::PeerKind kind) {
     client_gone(peer);
   }
   peers_.erase(peer);
-}
-
-void Coordinator::Loop::on_query(const std::string& peer, v1::Query& query) {
-  v1::Envelope envelope;
-  v1::Answer& answer = *envelope.mutable_answer();
-  answer.set_request_id(query.request_id());
-  switch (query.what_case()) {
-    case v1::Query::kJobs:
-      answer_jobs(query.jobs(), answer);
-      break;
-    case v1::Query::kList:
-      answer_list(query.list(), answer);
-      break;
-    case v1::Query::kWorkers:
-      workers_.for_each([&](const Worker& worker) { *answer.add_workers() = worker_status(worker); });
-      break;
-    case v1::Query::kCatalog:
-      *answer.mutable_catalog() = catalog_.snapshot(workers_, query.catalog().all_known());
-      break;
-    case v1::Query::kStats:
-      *answer.mutable_stats() = stats(Clock::now());
-      break;
-    case v1::Query::WHAT_NOT_SET:
-      return reply_error(peer, StatusCode::kInvalidArgument, "a query must ask for jobs, list, workers, catalog or stats");
-  }
-  flush();  // a cancel's own results go out before the answer that reports them
-  wire::send_to(router_, peer, envelope);
-}
-
-void Coordinator::Loop::answer_jobs(const v1::JobsQuery& query, v1::Answer& answer) {
-  if (query.cancel()) {
-    for (std::uint64_t id : query.ids()) cancel_job(id);
-  }
-  for (std::uint64_t id : query.ids()) {
-    if (const Job* job = jobs_.find(id)) {
-      auto progress = progress_.find(id);
-      *answer.add_jobs() = live_status(id, *job, job->worker.empty() ? nullptr : workers_.find(job->worker),
-                                       progress == progress_.end() ? nullptr : &progress->second);
-    } else if (const v1::JobStatus* done = finished_.find(id)) {
-      v1::JobStatus& status = *answer.add_jobs() = *done;
-      if (!query.with_result()) status.clear_reply();
-      if (query.forget()) {
-        finished_.erase(id);
-        if (journal_) journal_->result_dropped(id);
-      }
-    } else {
-      answer.add_unknown_ids(id);
-    }
-  }
-}
-
-void Coordinator::Loop::answer_list(const v1::ListQuery& query, v1::Answer& answer) {
-  const v1::JobState wanted = query.state();
-  auto wants = [&](v1::JobState state) { return wanted == v1::JOB_STATE_UNSPECIFIED || wanted == state; };
-  std::vector<v1::JobStatus> listed;
-  jobs_.for_each([&](std::uint64_t id, const Job& job) {
-    if (!wants(state_of(job))) return;
-    auto progress = progress_.find(id);
-    listed.push_back(live_status(id, job, job.worker.empty() ? nullptr : workers_.find(job.worker),
-                                 progress == progress_.end() ? nullptr : &progress->second));
-  });
-  if (wants(v1::JOB_STATE_FINISHED)) {
-    for (const auto& [id, status] : finished_.all()) {
-      listed.push_back(status);
-      listed.back().clear_reply();
-    }
-  }
-  // Oldest first; ids grow with submission, so they break ties in a millisecond.
-  std::sort(listed.begin(), listed.end(), [](const v1::JobStatus& a, const v1::JobStatus& b) {
-    return std::pair(a.submitted_unix_ms(), a.job_id()) < std::pair(b.submitted_unix_ms(), b.job_id());
-  });
-  const std::size_t limit = query.limit() == 0 ? 1000 : query.limit();
-  const std::size_t skip = listed.size() > limit ? listed.size() - limit : 0;  // keep the newest
-  for (std::size_t i = skip; i < listed.size(); ++i) *answer.add_jobs() = std::move(listed[i]);
-}
-
-v1::Stats Coordinator::Loop::stats(Clock::time_point now) const {
-  v1::Stats stats;
-  std::uint64_t running = 0;
-  std::uint32_t slots = 0;
-  workers_.for_each([&](const Worker& worker) {
-    running += worker.assigned.size();
-    slots += static_cast<std::uint32_t>(worker.slots);
-  });
-  stats.set_running(running);
-  stats.set_queued(jobs_.size() > running ? jobs_.size() - running : 0);
-  stats.set_succeeded(throughput_.succeeded());
-  stats.set_failed(throughput_.failed());
-  stats.set_cancelled(throughput_.cancelled());
-  stats.set_workers(static_cast<std::uint32_t>(workers_.size()));
-  stats.set_slots(slots);
-  stats.set_jobs_per_second(throughput_.rate(now));
-  stats.set_stored_results(finished_.size());
-  stats.set_uptime_seconds(std::chrono::duration<double>(now - started_).count());
-  return stats;
 }
 
 void Coordinator::Loop::dispatch() {

@@ -39,6 +39,15 @@ using taskmill::JobState;
 
 namespace {
 
+// A raw DEALER that speaks to the coordinator without the client library.
+zmq::socket_t rogue_socket(zmq::context_t& context, const std::string& address) {
+  zmq::socket_t rogue(context, zmq::socket_type::dealer);
+  rogue.set(zmq::sockopt::linger, 0);
+  rogue.set(zmq::sockopt::rcvtimeo, 5000);
+  rogue.connect(address);
+  return rogue;
+}
+
 taskmill::Config embedded(std::size_t workers, int max_retries = 3) {
   taskmill::Config config;
   config.backend = taskmill::BackendKind::kProcess;
@@ -188,10 +197,7 @@ TEST_CASE("garbage on the wire is answered with an error and harms nobody", "[in
   auto coordinator = Daemon::coordinator();
   auto worker = Daemon::worker(coordinator.address());
   zmq::context_t context;
-  zmq::socket_t rogue(context, zmq::socket_type::dealer);
-  rogue.set(zmq::sockopt::linger, 0);
-  rogue.set(zmq::sockopt::rcvtimeo, 5000);
-  rogue.connect(coordinator.address());
+  zmq::socket_t rogue = rogue_socket(context, coordinator.address());
   auto expect_error = [&](const std::string& about) {
     zmq::message_t reply;
     REQUIRE(rogue.recv(reply));
@@ -224,10 +230,7 @@ TEST_CASE("a frame over the coordinator's size limit drops its sender's connecti
   auto coordinator = Daemon::coordinator({"--max-message-mb", "1"});
   auto worker = Daemon::worker(coordinator.address());
   zmq::context_t context;
-  zmq::socket_t rogue(context, zmq::socket_type::dealer);
-  rogue.set(zmq::sockopt::linger, 0);
-  rogue.set(zmq::sockopt::rcvtimeo, 5000);
-  rogue.connect(coordinator.address());
+  zmq::socket_t rogue = rogue_socket(context, coordinator.address());
   taskmill::v1::Envelope hello;
   hello.mutable_hello()->set_kind(taskmill::v1::PEER_KIND_CLIENT);
   rogue.send(taskmill::wire::encode(hello), zmq::send_flags::none);

@@ -1,0 +1,112 @@
+// loop.h: the coordinator's event loop, shared by the files that implement
+// it: coordinator.cpp (peers, jobs, dispatch, faults) and queries.cpp (the
+// query protocol: jobs, lists, workers, catalog, stats).
+// Not thread-safe: everything but stop() runs on the loop's thread.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "catalog.h"
+#include "finished_jobs.h"
+#include "job_table.h"
+#include "journal.h"
+#include "status_report.h"
+#include "taskmill/coordinator/coordinator.h"
+#include "taskmill/detail/wake_fd.h"
+#include "taskmill/status.h"
+#include "taskmill/v1/taskmill.pb.h"
+#include "throughput.h"
+#include "worker_table.h"
+#include "zap_handler.h"
+
+namespace taskmill::coordinator {
+
+namespace v1 = taskmill::v1;
+
+class Coordinator::Loop {
+ public:
+  Loop(zmq::context_t& context, CoordinatorOptions options);
+  void run();
+  void stop() noexcept {
+    stopping_.store(true);
+    wake_.notify();
+  }
+  const std::vector<std::string>& endpoints() const noexcept { return endpoints_; }
+
+ private:
+  struct Peer {
+    v1::PeerKind kind = v1::PEER_KIND_UNSPECIFIED;
+    Clock::time_point last_seen;
+    // A client in this very process (embedded mode): if it is silent, it is
+    // busy (or starved of CPU), not gone; it leaves with Bye.
+    bool in_process = false;
+  };
+
+  void receive_all();
+  void on_frame(const std::string& peer, const zmq::message_t& frame);
+  void restore();
+  void on_hello(const std::string& peer, v1::Hello& hello);
+  void on_submit(const std::string& peer, v1::Submit& submit);
+  void on_cancel(const std::string& peer, const v1::Cancel& cancel);
+  void on_results(const std::string& peer, v1::Results& results);
+  void on_started(const std::string& peer, const v1::Started& started);
+  void on_progress(const std::string& peer, v1::Progress& progress);
+  void on_returned(const std::string& peer, const v1::Returned& returned);
+  void on_worker_exited(const v1::WorkerExited& exited);
+  void on_bye(const std::string& peer, v1::PeerKind kind);
+  void on_query(const std::string& peer, v1::Query& query);
+  void answer_jobs(const v1::JobsQuery& query, v1::Answer& answer);
+  void answer_list(const v1::ListQuery& query, v1::Answer& answer);
+  v1::Stats stats(Clock::time_point now) const;
+
+  void dispatch();
+  void rebalance();
+  void unpark(const Worker& worker);
+  void cancel_job(std::uint64_t id);
+  // Ends job `id` with `result`: to its client, or kept if detached. Erases it.
+  void finish(std::uint64_t id, v1::JobResult&& result);
+  void end_unrun(std::uint64_t id, v1::Outcome outcome, const std::string& message, const char* error_type = "");
+  // `peer` by value: callers pass names owned by the tables this erases from.
+  void worker_lost(std::string peer, const std::string& why, bool counts_as_attempt = true);
+  void client_gone(std::string peer);
+  void cancel_on_worker(const Job& job, std::uint64_t id);
+  void tick(Clock::time_point now);
+  void flush();
+  void reply_error(const std::string& peer, StatusCode code, const std::string& message);
+  void say_goodbye();
+
+  CoordinatorOptions options_;
+  std::unique_ptr<ZapHandler> zap_;  // outlives router_: asked during its handshakes
+  zmq::socket_t router_;
+  detail::WakeFd wake_;
+  std::atomic<bool> stopping_{false};
+  std::vector<std::string> endpoints_;
+
+  std::unordered_map<std::string, Peer> peers_;
+  JobTable jobs_;
+  WorkerTable workers_;
+  FinishedJobs finished_;
+  std::unique_ptr<Journal> journal_;
+  // Clients whose attached jobs came back from the journal: those that do not
+  // say hello again within the liveness window are gone, and so are their jobs.
+  std::unordered_set<std::string> restored_clients_;
+  Clock::time_point restored_clients_deadline_;
+  Catalog catalog_;
+  Throughput throughput_;
+  std::unordered_map<std::uint64_t, JobProgress> progress_;  // running jobs that reported some
+  const Clock::time_point started_ = Clock::now();
+  std::unordered_map<std::string, std::deque<std::uint64_t>> parked_;  // by job name: no worker offers it now
+  // Batches built during one loop turn, sent at its end: one message per peer and kind.
+  std::unordered_map<std::string, v1::Envelope> assign_out_, accepted_out_, started_out_, progress_out_, results_out_;
+  Clock::time_point next_tick_;
+};
+
+}  // namespace taskmill::coordinator
