@@ -44,6 +44,10 @@ using Clock = std::chrono::steady_clock;
 // per job on short jobs while Future::running() still works for long ones.
 constexpr auto kReportStartedAfter = std::chrono::milliseconds(1);
 
+// Results of short jobs gathered before a slot wakes the I/O thread while it
+// still has queued work: about half the coordinator's prefetch window.
+constexpr std::size_t kResultBatch = 8;
+
 std::string host_and_pid() {
   char host[256] = "localhost";
   ::gethostname(host, sizeof host - 1);
@@ -166,6 +170,7 @@ class Worker::Loop {
   }
   std::uint64_t session_ TASKMILL_GUARDED_BY(mu_) = 0;
   std::vector<v1::JobResult> finished_ TASKMILL_GUARDED_BY(mu_);
+  bool io_woken_ TASKMILL_GUARDED_BY(mu_) = false;  // a slot woke the I/O thread for finished_
   std::vector<std::uint64_t> started_ TASKMILL_GUARDED_BY(mu_);
   std::unordered_map<std::uint64_t, std::pair<double, std::string>> progress_ TASKMILL_GUARDED_BY(mu_);  // latest only
   bool slots_stop_ TASKMILL_GUARDED_BY(mu_) = false;
@@ -517,6 +522,7 @@ void Worker::Loop::send_results() {
     for (v1::JobResult& r : finished_) *results.mutable_results()->add_results() = std::move(r);
     started_.clear();
     finished_.clear();
+    io_woken_ = false;
   }
   if (started.started().ids_size() > 0) send(started);
   if (progress.progress().reports_size() > 0) send(progress);
@@ -569,17 +575,30 @@ void Worker::Loop::slot_main() {
     }
     JobProgress progress(*this, assignment.id(), session);
     v1::JobResult result = run_assignment(assignment, received, *cancel, &progress);
-    bool was_idle = false;
+    bool wake_io = false;
     {
       std::lock_guard lock(mu_);
-      std::erase_if(running_, [&](const RunningJob& j) { return j.cancel == cancel; });
+      auto self = std::find_if(running_.begin(), running_.end(), [&](const RunningJob& j) { return j.cancel == cancel; });
+      bool reported = true;
+      if (self != running_.end()) {
+        reported = self->reported;
+        running_.erase(self);
+      }
       ++jobs_done_;
       if (session != session_) continue;  // given up on by the coordinator: nobody wants it
       progress_.erase(assignment.id());  // the result says it all
-      was_idle = finished_.empty() && started_.empty();
+      // One wake-up per batch of results, not per result. A short job (not
+      // yet reported Started) followed by more queued work needs none: the
+      // I/O thread, which saw it unreported, polls again within
+      // kReportStartedAfter and sends its result with the next ones. After a
+      // long job, with nothing more to run, or once a batch has gathered
+      // (half the prefetch window comes back while the rest runs), it wakes.
       finished_.push_back(std::move(result));
+      const bool more_work = !queue_.empty() && !quota_reached();
+      wake_io = !io_woken_ && (reported || !more_work || finished_.size() >= kResultBatch);
+      io_woken_ = io_woken_ || wake_io;
     }
-    if (was_idle) wake_.notify();  // one wake-up per batch of results, not per result
+    if (wake_io) wake_.notify();
   }
 }
 
