@@ -84,24 +84,30 @@ void ProcessBackend::handshake() {
 
 void ProcessBackend::submit(TaskPtr task) {
   task->set_cancel_listener(outbox_);
+  bool was_empty = false;
   {
     std::lock_guard lock(outbox_->mu);
     if (outbox_->closed) throw ShutdownError();
+    was_empty = outbox_->tasks.empty();
     outbox_->tasks.push_back(std::move(task));
     ++outbox_->in_flight;
   }
-  outbox_->wake.notify();
+  // Jobs already waiting mean a wake-up is on its way: the I/O thread takes
+  // them all at once, so a burst of submits costs one eventfd write, not one each.
+  if (was_empty) outbox_->wake.notify();
 }
 
 void ProcessBackend::submit_batch(std::vector<TaskPtr>& tasks) {
   for (TaskPtr& task : tasks) task->set_cancel_listener(outbox_);
+  bool was_empty = false;
   {
     std::lock_guard lock(outbox_->mu);
     if (outbox_->closed) throw ShutdownError();
+    was_empty = outbox_->tasks.empty();
     for (TaskPtr& task : tasks) outbox_->tasks.push_back(std::move(task));
     outbox_->in_flight += tasks.size();
   }
-  outbox_->wake.notify();
+  if (was_empty) outbox_->wake.notify();
 }
 
 void ProcessBackend::shutdown(const ShutdownOptions& options) {
