@@ -20,7 +20,8 @@ std::filesystem::path make_private_dir() {
 
 }  // namespace
 
-EmbeddedCluster::EmbeddedCluster(zmq::context_t& context, const Config& config) : dir_(make_private_dir()) {
+EmbeddedCluster::EmbeddedCluster(zmq::context_t& context, const Config& config, coordinator::LocalClient* local)
+    : dir_(make_private_dir()) {
   static std::atomic<int> counter{0};
   client_endpoint_ = "inproc://taskmill-coordinator-" + std::to_string(++counter);
   const std::string worker_endpoint = "ipc://" + (dir_ / "coordinator").string();
@@ -30,7 +31,8 @@ EmbeddedCluster::EmbeddedCluster(zmq::context_t& context, const Config& config) 
                                                  .heartbeat = config.heartbeat,
                                                  .liveness = config.liveness,
                                                  .prefetch = coordinator::CoordinatorOptions::kDefaultPrefetch,
-                                                 .accept_supervisor = true});
+                                                 .accept_supervisor = true,
+                                                 .local_client = local});
     loop_ = std::thread([this] { coordinator_->run(); });
     pool_ = std::make_unique<worker::LocalWorkerPool>(
         context, worker::LocalPoolOptions{.coordinator = worker_endpoint,

@@ -1,6 +1,8 @@
 // embedded_cluster.h: the process backend's embedded mode: a coordinator on a
 // thread of this process and N local worker processes, over ipc:// sockets in
-// a private (0700) directory that is removed on shutdown.
+// a private (0700) directory that is removed on shutdown. A client in this
+// process may be served by the coordinator's own thread (LocalClient), or
+// connect to client_endpoint() like any other.
 #pragma once
 
 #include <filesystem>
@@ -18,8 +20,10 @@ namespace taskmill::detail {
 
 class EmbeddedCluster {
  public:
-  // Throws taskmill::Error if the directory, the coordinator or a worker cannot be made.
-  EmbeddedCluster(zmq::context_t& context, const Config& config);
+  // Throws taskmill::Error if the directory, the coordinator or a worker
+  // cannot be made. `local`, if given, is served on the coordinator's thread
+  // from now until this object is destroyed.
+  EmbeddedCluster(zmq::context_t& context, const Config& config, coordinator::LocalClient* local = nullptr);
   // Stops the workers, then the coordinator, then removes the directory.
   ~EmbeddedCluster();
   EmbeddedCluster(const EmbeddedCluster&) = delete;
@@ -27,6 +31,8 @@ class EmbeddedCluster {
 
   // Where this process's client connects (inproc://, no copy through the kernel).
   const std::string& client_endpoint() const { return client_endpoint_; }
+  // The thread that runs the coordinator, and with it the local client's callbacks.
+  std::thread::id coordinator_thread() const { return loop_.get_id(); }
 
  private:
   std::filesystem::path dir_;

@@ -54,13 +54,15 @@ void Outbox::on_cancel(JobId id) noexcept {
 
 ProcessBackend::ProcessBackend(const Config& config) : config_(config) {
   if (config_.coordinator.empty()) {
-    embedded_ = std::make_unique<EmbeddedCluster>(context_, config_);
+    local_ = true;  // before the coordinator's thread starts calling us
+    embedded_ = std::make_unique<EmbeddedCluster>(context_, config_, static_cast<coordinator::LocalClient*>(this));
+    coordinator_thread_ = embedded_->coordinator_thread();
     endpoint_ = embedded_->client_endpoint();
     workers_ = config_.resolved_workers();
-  } else {
-    endpoint_ = config_.coordinator;
-    workers_ = config_.workers;
+    return;  // served on the coordinator's thread: no socket, no handshake
   }
+  endpoint_ = config_.coordinator;
+  workers_ = config_.workers;
   dealer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
   wire::configure(*dealer_);
   dealer_->set(zmq::sockopt::routing_id, random_client_id());
@@ -117,20 +119,60 @@ void ProcessBackend::shutdown(const ShutdownOptions& options) {
     outbox_->cancel_all = outbox_->cancel_all || options.cancel_pending;
   }
   outbox_->wake.notify();
-  // From a done-callback (run on the I/O thread) waiting would wait for itself.
-  if (!options.wait || std::this_thread::get_id() == io_.get_id()) return;
+  // From a done-callback (run on the completing thread) waiting would wait for itself.
+  if (!options.wait || on_completing_thread()) return;
   std::unique_lock lock(outbox_->mu);
   outbox_->drained.wait(lock, [this]() TASKMILL_REQUIRES(outbox_->mu) { return outbox_->in_flight == 0; });
 }
 
 void ProcessBackend::stop_io() {
   std::call_once(stopped_, [this] {
-    io_stop_.store(true);
-    outbox_->wake.notify();
-    io_.join();
+    if (io_.joinable()) {
+      io_stop_.store(true);
+      outbox_->wake.notify();
+      io_.join();
+    }
     dealer_.reset();
-    embedded_.reset();
+    embedded_.reset();  // its thread calls us no more
   });
+}
+
+bool ProcessBackend::on_completing_thread() const {
+  const auto self = std::this_thread::get_id();
+  return local_ ? self == coordinator_thread_ : self == io_.get_id();
+}
+
+void ProcessBackend::take(std::vector<v1::Envelope>& out) {
+  outbox_->wake.drain();
+  in_take_ = true;
+  send_outbox();
+  in_take_ = false;
+  for (v1::Envelope& envelope : local_queue_) out.push_back(std::move(envelope));
+  local_queue_.clear();
+}
+
+void ProcessBackend::send(v1::Envelope& envelope) {
+  if (local_) {
+    local_queue_.push_back(std::move(envelope));
+    // Sent from a delivery (not from take()): the coordinator's loop must look again.
+    if (!in_take_) outbox_->wake.notify();
+    return;
+  }
+  wire::send(*dealer_, envelope);
+  last_sent_ = Clock::now();
+}
+
+void ProcessBackend::send_outbox() {
+  std::vector<TaskPtr> tasks;
+  std::vector<std::uint64_t> cancels;
+  bool cancel_all = false;
+  {
+    std::lock_guard lock(outbox_->mu);
+    tasks.swap(outbox_->tasks);
+    cancels.swap(outbox_->cancels);
+    cancel_all = std::exchange(outbox_->cancel_all, false);
+  }
+  send_pending(tasks, cancels, cancel_all);
 }
 
 void ProcessBackend::io_main() {
@@ -138,27 +180,16 @@ void ProcessBackend::io_main() {
   while (!io_stop_.load()) {
     wire::poll(items, 2, config_.heartbeat);
     if (items[1].revents & ZMQ_POLLIN) outbox_->wake.drain();
-    std::vector<TaskPtr> tasks;
-    std::vector<std::uint64_t> cancels;
-    bool cancel_all = false;
-    {
-      std::lock_guard lock(outbox_->mu);
-      tasks.swap(outbox_->tasks);
-      cancels.swap(outbox_->cancels);
-      cancel_all = std::exchange(outbox_->cancel_all, false);
-    }
-    send_pending(tasks, cancels, cancel_all);
+    send_outbox();
     zmq::message_t frame;
     while (dealer_->recv(frame, zmq::recv_flags::dontwait)) on_message(frame);
     const auto now = Clock::now();
     if (now - last_sent_ >= config_.heartbeat) {
       v1::Envelope beat;
       beat.mutable_heartbeat();
-      wire::send(*dealer_, beat);
-      last_sent_ = now;
+      send(beat);
     }
-    // An embedded coordinator shares this process: if it is silent it is busy, not gone.
-    if (!embedded_ && now - last_heard_ > silence_limit_ && !pending_.empty()) {
+    if (now - last_heard_ > silence_limit_ && !pending_.empty()) {
       fail_all_pending("lost the coordinator at " + endpoint_ + ": it missed " + std::to_string(config_.liveness) +
                        " heartbeats");
     }
@@ -175,8 +206,7 @@ void ProcessBackend::send_pending(std::vector<TaskPtr>& tasks, std::vector<std::
   std::size_t already_done = 0;
   auto flush = [&] {
     if (submit.submit().jobs_size() == 0) return;
-    wire::send(*dealer_, submit);
-    last_sent_ = Clock::now();
+    send(submit);
     submit.Clear();
     bytes = 0;
   };
@@ -220,7 +250,7 @@ void ProcessBackend::send_pending(std::vector<TaskPtr>& tasks, std::vector<std::
     for (std::uint64_t id : cancels) {
       if (pending_.contains(id)) cancel.mutable_cancel()->add_ids(id);
     }
-    if (cancel.cancel().ids_size() > 0) wire::send(*dealer_, cancel);
+    if (cancel.cancel().ids_size() > 0) send(cancel);
   }
   finished(already_done);
 }
@@ -232,6 +262,10 @@ void ProcessBackend::on_message(const zmq::message_t& frame) {
     return;
   }
   last_heard_ = Clock::now();
+  on_envelope(envelope);
+}
+
+void ProcessBackend::on_envelope(v1::Envelope& envelope) {
   switch (envelope.body_case()) {
     case v1::Envelope::kStarted:
       for (std::uint64_t id : envelope.started().ids()) {
@@ -296,7 +330,7 @@ void ProcessBackend::fail_all_pending(const std::string& why) {
 void ProcessBackend::resubmit_pending() {
   v1::Envelope hello;
   hello.mutable_hello()->set_kind(v1::PEER_KIND_CLIENT);
-  wire::send(*dealer_, hello);
+  send(hello);
   std::vector<TaskPtr> again;
   for (auto& [id, task] : pending_) again.push_back(task);
   pending_.clear();

@@ -39,12 +39,15 @@ struct Outbox final : CancelListener {
   void on_cancel(JobId id) noexcept override;
 };
 
-// One I/O thread owns the DEALER socket: submits are batched into one
-// message per wake-up, and results complete futures as they arrive. The
-// submitting threads only touch the Outbox.
+// Submits are batched into one message per wake-up, and results complete
+// futures as they arrive; the submitting threads only touch the Outbox.
+// With a coordinator by address, an I/O thread of ours owns the DEALER socket.
+// Embedded, the coordinator's own thread does that work (we are its
+// LocalClient): no socket and no thread between a submit and dispatch, and
+// done-callbacks run on the coordinator's thread.
 //
-// Thread-safety: every member function may be called concurrently.
-class ProcessBackend final : public Backend {
+// Thread-safety: every public member function may be called concurrently.
+class ProcessBackend final : public Backend, private coordinator::LocalClient {
  public:
   // Starts the embedded cluster or connects to `config.coordinator`, and
   // waits for the coordinator's welcome. Throws taskmill::Error if nobody
@@ -63,8 +66,19 @@ class ProcessBackend final : public Backend {
   // Connects, says hello, and adopts the coordinator's heartbeat and liveness.
   void handshake();
   void io_main();
+  // LocalClient: the embedded coordinator's thread calls these.
+  int wake_fd() const noexcept override { return outbox_->wake.fd(); }
+  void take(std::vector<v1::Envelope>& out) override;
+  void deliver(v1::Envelope& envelope) override { on_envelope(envelope); }
+  // True on the thread that completes futures (I/O or embedded coordinator).
+  bool on_completing_thread() const;
+  // Moves the Outbox's jobs and cancels out as messages.
+  void send_outbox();
+  // To the coordinator: through the socket, or to the local queue.
+  void send(v1::Envelope& envelope);
   void send_pending(std::vector<TaskPtr>& tasks, std::vector<std::uint64_t>& cancels, bool cancel_all);
   void on_message(const zmq::message_t& frame);
+  void on_envelope(v1::Envelope& envelope);
   void on_results(v1::Results& results);
   void complete(SharedState& task, const v1::JobResult& result);
   void fail_all_pending(const std::string& why);
@@ -77,14 +91,18 @@ class ProcessBackend final : public Backend {
   std::size_t workers_ = 0;
   zmq::context_t context_{1};
   std::unique_ptr<EmbeddedCluster> embedded_;
+  bool local_ = false;  // embedded: we are the coordinator's LocalClient
+  std::thread::id coordinator_thread_;  // embedded
   std::unique_ptr<zmq::socket_t> dealer_;  // the I/O thread's once it runs
   std::shared_ptr<Outbox> outbox_ = std::make_shared<Outbox>();
   std::atomic<bool> io_stop_{false};
   std::thread io_;
   std::once_flag stopped_;
 
-  // I/O thread only.
+  // The completing thread only (I/O thread, or the embedded coordinator's).
   std::unordered_map<std::uint64_t, TaskPtr> pending_;
+  std::vector<v1::Envelope> local_queue_;  // embedded: messages for take()
+  bool in_take_ = false;
   std::chrono::steady_clock::time_point last_heard_;
   std::chrono::steady_clock::time_point last_sent_;
   std::chrono::milliseconds silence_limit_{0};  // set by the handshake, before the I/O thread starts

@@ -11,10 +11,17 @@
 #include "taskmill/wire.h"
 
 namespace taskmill::coordinator {
+namespace {
 
+// The local client's peer name. ZeroMQ routing ids never start with a zero
+// byte (libzmq reserves those for the ids it makes up, which are 5 bytes), so
+// no peer over a socket can take it.
+const std::string kLocalPeer("\0local-client", 13);
+
+}  // namespace
 
 Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
-    : options_(std::move(options)), router_(context, zmq::socket_type::router),
+    : options_(std::move(options)), router_(context, zmq::socket_type::router), local_(options_.local_client),
       workers_(options_.prefetch),
       finished_(options_.result_ttl) {
   wire::configure(router_, options_.max_message_bytes);
@@ -36,6 +43,7 @@ Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
     journal_ = std::make_unique<Journal>(options_.journal);
     restore();
   }
+  if (local_ != nullptr) peers_[kLocalPeer] = Peer{v1::PEER_KIND_CLIENT, Clock::now(), /*in_process=*/true};
 }
 
 void Coordinator::Loop::restore() {
@@ -57,13 +65,17 @@ void Coordinator::Loop::restore() {
 }
 
 void Coordinator::Loop::run() {
-  zmq::pollitem_t items[] = {{router_.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_.fd(), ZMQ_POLLIN, 0}};
+  zmq::pollitem_t items[] = {{router_.handle(), 0, ZMQ_POLLIN, 0},
+                             {nullptr, wake_.fd(), ZMQ_POLLIN, 0},
+                             {nullptr, local_ != nullptr ? local_->wake_fd() : -1, ZMQ_POLLIN, 0}};
+  const std::size_t polled = local_ != nullptr ? 3 : 2;
   next_tick_ = Clock::now() + options_.heartbeat;
   while (!stopping_.load()) {
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick_ - Clock::now());
-    wire::poll(items, 2, std::max(wait, std::chrono::milliseconds(0)));
+    wire::poll(items, polled, std::max(wait, std::chrono::milliseconds(0)));
     if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     receive_all();
+    if (items[2].revents & ZMQ_POLLIN) receive_local();
     dispatch();
     const auto now = Clock::now();
     if (now >= next_tick_) tick(now);
@@ -86,6 +98,12 @@ void Coordinator::Loop::receive_all() {
   }
 }
 
+void Coordinator::Loop::receive_local() {
+  std::vector<v1::Envelope> envelopes;
+  local_->take(envelopes);
+  for (v1::Envelope& envelope : envelopes) on_envelope(kLocalPeer, envelope);
+}
+
 void Coordinator::Loop::on_frame(const std::string& peer, const zmq::message_t& frame) {
   v1::Envelope envelope;
   if (Status s = wire::decode(frame, &envelope); !s.is_ok()) {
@@ -93,6 +111,10 @@ void Coordinator::Loop::on_frame(const std::string& peer, const zmq::message_t& 
     reply_error(peer, s.code(), s.message());
     return;
   }
+  on_envelope(peer, envelope);
+}
+
+void Coordinator::Loop::on_envelope(const std::string& peer, v1::Envelope& envelope) {
   if (envelope.has_hello()) return on_hello(peer, *envelope.mutable_hello());
   auto known = peers_.find(peer);
   if (known == peers_.end()) {
@@ -160,7 +182,7 @@ void Coordinator::Loop::on_hello(const std::string& peer, v1::Hello& hello) {
   v1::Envelope welcome;
   welcome.mutable_welcome()->set_heartbeat_ms(static_cast<std::uint32_t>(options_.heartbeat.count()));
   welcome.mutable_welcome()->set_liveness(static_cast<std::uint32_t>(options_.liveness));
-  wire::send_to(router_, peer, welcome);
+  send_to(peer, welcome);
 }
 
 void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit) {
@@ -343,7 +365,7 @@ void Coordinator::Loop::rebalance() {
   revoke.mutable_revoke()->set_count(static_cast<std::uint32_t>(workers_.prefetched(*victim)));
   workers_.revoked(*victim);
   flush();  // its assignments must reach it before the revoke
-  wire::send_to(router_, victim->peer, revoke);
+  send_to(victim->peer, revoke);
 }
 
 void Coordinator::Loop::unpark(const Worker& worker) {
@@ -437,7 +459,7 @@ void Coordinator::Loop::cancel_on_worker(const Job& job, std::uint64_t id) {
   v1::Envelope cancel;
   cancel.mutable_cancel()->add_ids(id);
   flush();  // the assignment must reach the worker before its cancel
-  wire::send_to(router_, job.worker, cancel);
+  send_to(job.worker, cancel);
 }
 
 void Coordinator::Loop::tick(Clock::time_point now) {
@@ -463,7 +485,7 @@ void Coordinator::Loop::tick(Clock::time_point now) {
     if (now - info.last_seen > limit) {
       expired.emplace_back(peer, info.kind);
     } else {
-      wire::send_to(router_, peer, beat);
+      send_to(peer, beat);
     }
   }
   for (const auto& [peer, kind] : expired) {
@@ -480,8 +502,16 @@ void Coordinator::Loop::tick(Clock::time_point now) {
 void Coordinator::Loop::flush() {
   if (journal_) journal_->commit();  // nothing is acknowledged before it is durable
   for (auto* out : {&assign_out_, &accepted_out_, &started_out_, &progress_out_, &results_out_}) {
-    for (auto& [peer, envelope] : *out) wire::send_to(router_, peer, envelope);
+    for (auto& [peer, envelope] : *out) send_to(peer, envelope);
     out->clear();
+  }
+}
+
+void Coordinator::Loop::send_to(const std::string& peer, v1::Envelope& envelope) {
+  if (local_ != nullptr && peer == kLocalPeer) {
+    local_->deliver(envelope);
+  } else {
+    wire::send_to(router_, peer, envelope);
   }
 }
 
@@ -489,14 +519,14 @@ void Coordinator::Loop::reply_error(const std::string& peer, StatusCode code, co
   v1::Envelope error;
   error.mutable_error()->set_code(static_cast<std::uint32_t>(code));
   error.mutable_error()->set_message(message);
-  wire::send_to(router_, peer, error);
+  send_to(peer, error);
 }
 
 void Coordinator::Loop::say_goodbye() {
   flush();
   v1::Envelope bye;
   bye.mutable_bye();
-  for (const auto& [peer, info] : peers_) wire::send_to(router_, peer, bye);
+  for (const auto& [peer, info] : peers_) send_to(peer, bye);
 }
 
 Coordinator::Coordinator(zmq::context_t& context, CoordinatorOptions options)

@@ -51,7 +51,9 @@ class Coordinator::Loop {
   };
 
   void receive_all();
+  void receive_local();
   void on_frame(const std::string& peer, const zmq::message_t& frame);
+  void on_envelope(const std::string& peer, v1::Envelope& envelope);
   void restore();
   void on_hello(const std::string& peer, v1::Hello& hello);
   void on_submit(const std::string& peer, v1::Submit& submit);
@@ -80,12 +82,15 @@ class Coordinator::Loop {
   void cancel_on_worker(const Job& job, std::uint64_t id);
   void tick(Clock::time_point now);
   void flush();
+  // To a peer: through the socket, or handed to the local client.
+  void send_to(const std::string& peer, v1::Envelope& envelope);
   void reply_error(const std::string& peer, StatusCode code, const std::string& message);
   void say_goodbye();
 
   CoordinatorOptions options_;
   std::unique_ptr<ZapHandler> zap_;  // outlives router_: asked during its handshakes
   zmq::socket_t router_;
+  LocalClient* local_;  // may be null
   detail::WakeFd wake_;
   std::atomic<bool> stopping_{false};
   std::vector<std::string> endpoints_;

@@ -33,7 +33,7 @@ void Coordinator::Loop::on_query(const std::string& peer, v1::Query& query) {
       return reply_error(peer, StatusCode::kInvalidArgument, "a query must ask for jobs, list, workers, catalog or stats");
   }
   flush();  // a cancel's own results go out before the answer that reports them
-  wire::send_to(router_, peer, envelope);
+  send_to(peer, envelope);
 }
 
 void Coordinator::Loop::answer_jobs(const v1::JobsQuery& query, v1::Answer& answer) {

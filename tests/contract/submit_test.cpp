@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <set>
 #include <thread>
 #include <unistd.h>
@@ -92,6 +93,19 @@ TEST_CASE("done callbacks run exactly once, at once if the job is already done",
   f.wait();
   f.add_done_callback([&](const Future<std::int64_t>&) { calls += 10; });  // already done: runs here
   CHECK(calls == 11);
+}
+
+TEST_CASE("a done callback may submit more jobs", "[contract][future]") {
+  auto ex = contract_executor(2);
+  auto gate = new_gate();
+  std::promise<Future<std::int64_t>> next;
+  auto first = ex.submit(gated, gate);
+  // Added while the job waits at its gate: it runs on the thread that finishes the job.
+  first.add_done_callback([&](const Future<std::int64_t>& done) {
+    next.set_value(ex.submit(square, done.get() == gate ? 7 : 0));
+  });
+  open_gate(gate);
+  CHECK(next.get_future().get().get() == 49);
 }
 
 TEST_CASE("then() chains a continuation on the reply", "[contract][future]") {

@@ -102,7 +102,9 @@ class Future : public FutureBase {
   }
 
   // Calls fn(future) once the job is done: at once if it is, otherwise on the
-  // thread that finishes the job, so keep it short. `fn` must not throw.
+  // thread that finishes the job (a pool thread, the client's I/O thread, or
+  // the embedded coordinator's thread), so keep it short: it may submit more
+  // jobs, but must not wait for one. `fn` must not throw.
   template <class F>
     requires std::is_invocable_v<F&, const Future<R>&>
   void add_done_callback(F fn) const {

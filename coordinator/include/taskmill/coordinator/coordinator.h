@@ -28,7 +28,27 @@
 
 #include "taskmill/curve.h"
 
+namespace taskmill::v1 {
+class Envelope;
+}
+
 namespace taskmill::coordinator {
+
+// A client in the coordinator's own process, served on the loop's thread
+// without a socket (the embedded process backend): its messages are handed
+// over as objects, never serialised, and no thread sits between its submits
+// and dispatch. It is registered from the start and never expires.
+class LocalClient {
+ public:
+  virtual ~LocalClient() = default;
+  // Polled by the loop: readable when take() has something.
+  virtual int wake_fd() const noexcept = 0;
+  // On the loop's thread, each time wake_fd() is readable: the client's
+  // messages since the last call, appended to `out`.
+  virtual void take(std::vector<v1::Envelope>& out) = 0;
+  // On the loop's thread: a message for the client.
+  virtual void deliver(v1::Envelope& envelope) = 0;
+};
 
 struct CoordinatorOptions {
   // Addresses to bind: tcp://HOST:PORT (PORT may be * for any free one),
@@ -60,6 +80,9 @@ struct CoordinatorOptions {
   std::chrono::seconds result_ttl{3600};
   // Accept a supervisor's reports of worker exits (embedded mode only). Default: false.
   bool accept_supervisor = false;
+  // A client in this process, served without a socket; it must outlive the
+  // coordinator's run(). Default: none.
+  LocalClient* local_client = nullptr;
   // CurveZMQ on every endpoint: the coordinator's key pair, and the public
   // keys of the clients and workers it accepts (checked by a ZAP handler the
   // coordinator runs in `context`, so only one such coordinator per context).
