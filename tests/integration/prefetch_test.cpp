@@ -178,3 +178,34 @@ TEST_CASE("a worker told to stop gives back the jobs it has not started", "[inte
   CHECK(message.results().results(0).id() == 1);
   CHECK(worker.wait() == 0);
 }
+
+// Results of short jobs may wait for the next few (one message for a batch),
+// but never behind a job that runs long: the fake coordinator beats a minute
+// apart, so a result held until a heartbeat would hang this test.
+TEST_CASE("a short job's result is not held behind a long job queued after it", "[integration][process][prefetch]") {
+  FakeCoordinator coordinator;
+  auto worker = Daemon::worker(coordinator.address(), 1);
+  coordinator.welcome();
+  const auto gate = new_gate();
+  const auto last_gate = new_gate();
+  coordinator.assign(1, square.name(), 3);
+  coordinator.assign(2, gated.name(), gate);
+  coordinator.assign(3, gated.name(), last_gate);
+  wait_for_waiters(gate, 1);
+  v1::Envelope message = coordinator.receive();
+  while (message.has_started()) message = coordinator.receive();
+  REQUIRE(message.has_results());  // while job 2 still waits at its gate
+  CHECK(message.results().results(0).id() == 1);
+  CHECK(message.results().results(0).reply() == taskmill::Codec<std::int64_t>::encode(9));
+  // A long job's result leaves at once too, though job 3 is queued behind it.
+  open_gate(gate);
+  message = coordinator.receive();
+  while (message.has_started()) message = coordinator.receive();
+  REQUIRE(message.has_results());  // while job 3 waits at its gate
+  CHECK(message.results().results(0).id() == 2);
+  open_gate(last_gate);
+  message = coordinator.receive();
+  while (message.has_started()) message = coordinator.receive();
+  REQUIRE(message.has_results());
+  CHECK(message.results().results(0).id() == 3);
+}
