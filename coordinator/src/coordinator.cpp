@@ -337,7 +337,9 @@ void Coordinator::Loop::dispatch() {
     a->set_id(*id);
     a->set_attempt(job.attempt);
     a->set_job(job.name);
-    a->set_payload(job.payload);  // kept: the job runs again if this worker dies
+    // Lent, not copied: flush() gives it back once the Assign is serialised
+    // (the job keeps it, to run again should this worker die).
+    a->mutable_payload()->swap(job.payload);
     a->set_chunk(job.chunk);
     a->set_client_id(job.client_id);
     if (job.deadline) {
@@ -412,7 +414,10 @@ void Coordinator::Loop::worker_lost(std::string peer, const std::string& why, bo
   } else {
     logger().info("coordinator: worker {} left: {}", worker->name, why);
   }
-  assign_out_.erase(peer);
+  if (auto unsent = assign_out_.find(peer); unsent != assign_out_.end()) {
+    return_payloads(unsent->second);
+    assign_out_.erase(unsent);
+  }
   for (std::uint64_t id : workers_.remove(peer)) {
     Job* job = jobs_.find(id);
     if (job == nullptr) continue;
@@ -501,9 +506,20 @@ void Coordinator::Loop::tick(Clock::time_point now) {
 
 void Coordinator::Loop::flush() {
   if (journal_) journal_->commit();  // nothing is acknowledged before it is durable
-  for (auto* out : {&assign_out_, &accepted_out_, &started_out_, &progress_out_, &results_out_}) {
+  for (auto& [peer, envelope] : assign_out_) {
+    send_to(peer, envelope);
+    return_payloads(envelope);
+  }
+  assign_out_.clear();
+  for (auto* out : {&accepted_out_, &started_out_, &progress_out_, &results_out_}) {
     for (auto& [peer, envelope] : *out) send_to(peer, envelope);
     out->clear();
+  }
+}
+
+void Coordinator::Loop::return_payloads(v1::Envelope& assign) {
+  for (v1::Assignment& a : *assign.mutable_assign()->mutable_jobs()) {
+    if (Job* job = jobs_.find(a.id())) job->payload.swap(*a.mutable_payload());
   }
 }
 

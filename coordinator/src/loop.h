@@ -82,6 +82,8 @@ class Coordinator::Loop {
   void cancel_on_worker(const Job& job, std::uint64_t id);
   void tick(Clock::time_point now);
   void flush();
+  // Gives the payloads an unsent or just-sent Assign borrowed back to their jobs.
+  void return_payloads(v1::Envelope& assign);
   // To a peer: through the socket, or handed to the local client.
   void send_to(const std::string& peer, v1::Envelope& envelope);
   void reply_error(const std::string& peer, StatusCode code, const std::string& message);
