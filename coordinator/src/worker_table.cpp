@@ -4,7 +4,8 @@ namespace taskmill::coordinator {
 
 Worker& WorkerTable::add(Worker worker) {
   for (const std::string& job : worker.catalog) ++offered_[job];
-  auto [at, inserted] = workers_.insert_or_assign(worker.peer, std::move(worker));
+  std::string peer = worker.peer;
+  auto [at, inserted] = workers_.insert_or_assign(std::move(peer), std::move(worker));
   index(at->second);
   return at->second;
 }
@@ -78,13 +79,13 @@ bool WorkerTable::release(Worker& worker, std::uint64_t job) {
 }
 
 void WorkerTable::index(const Worker& w) {
-  if (credit(w) > 0) by_credit_.emplace(credit(w), w.peer);
-  if (w.revocable && prefetched(w) > 0) by_prefetched_.emplace(prefetched(w), w.peer);
+  if (credit(w) > 0) by_credit_.emplace(credit(w), w.peer.str());
+  if (w.revocable && prefetched(w) > 0) by_prefetched_.emplace(prefetched(w), w.peer.str());
 }
 
 void WorkerTable::unindex(const Worker& w) {
-  by_credit_.erase({credit(w), w.peer});
-  by_prefetched_.erase({prefetched(w), w.peer});
+  by_credit_.erase({credit(w), w.peer.str()});
+  by_prefetched_.erase({prefetched(w), w.peer.str()});
 }
 
 }  // namespace taskmill::coordinator

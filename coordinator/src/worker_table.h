@@ -12,10 +12,12 @@
 #include <utility>
 #include <vector>
 
+#include "shared_name.h"
+
 namespace taskmill::coordinator {
 
 struct Worker {
-  std::string peer;
+  SharedName peer;  // a Job it holds shares it
   std::string name;
   std::uint32_t pid = 0;
   int slots = 1;
