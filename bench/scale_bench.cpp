@@ -6,7 +6,9 @@
 //       connected workers. The workers are taskmill::worker::Worker objects,
 //       each on its own thread with its own socket, in this process; the
 //       client is an Executor in this process too. jobs/s per pool size, and
-//       jobs/s at 512 / jobs/s at 2.
+//       jobs/s at 512 / jobs/s at 2. Beside each: the CPU seconds the
+//       coordinator and this process (client and workers) used while the
+//       20,000 ran, to tell which side a slowdown comes from.
 //   W8  1,000,000 queued no-op jobs with no worker attached: the
 //       coordinator's memory per queued job, (VmRSS after - VmRSS before) /
 //       jobs, and its peak (VmHWM). The client speaks the wire protocol
@@ -14,11 +16,16 @@
 //       taken in when the coordinator answers a Cancel sent after them.
 //
 //   taskmill-bench-scale [--quick] [--json FILE]
+#include <unistd.h>
+
 #include <atomic>
+#include <fstream>
 #include <iomanip>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "bench_options.h"
@@ -88,17 +95,43 @@ void wait_registered(taskmill::Executor& ex, int count) {
   }
 }
 
-double w7_jobs_per_s(const std::string& address, int workers) {
+// CPU seconds (user + system, all threads) that process `pid` has used.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // After "pid (comm) ", whose comm may hold spaces: state is field 3,
+  // utime and stime are fields 14 and 15.
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) die("cannot read /proc/" + std::to_string(pid) + "/stat");
+  std::istringstream fields(stat.substr(close + 2));
+  std::string skipped;
+  for (int field = 3; field < 14; ++field) fields >> skipped;
+  double utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+struct W7 {
+  double jobs_per_s;
+  double coordinator_cpu_s;  // while the timed jobs ran
+  double bench_cpu_s;        // this process: the client and every worker
+};
+
+W7 w7_run(const std::string& address, pid_t coordinator, int workers) {
   ThreadWorkers pool(address, workers);
   taskmill::Executor ex = client(address, static_cast<std::size_t>(workers));
   wait_registered(ex, workers);
   for (int i = 0; i < kWarmup; ++i) bench::check(ex.submit(taskmill::jobs::identity, i).get(), i, "W7 warm-up");
   std::vector<taskmill::Future<std::int64_t>> futures;
   futures.reserve(kW1Jobs);
+  const double coordinator_cpu = cpu_seconds(coordinator);
+  const double bench_cpu = cpu_seconds(::getpid());
   const auto start = Clock::now();
   for (std::int64_t i = 0; i < kW1Jobs; ++i) futures.push_back(ex.submit(taskmill::jobs::identity, i));
   for (std::int64_t i = 0; i < kW1Jobs; ++i) bench::check(futures[i].get(), i, "W7");
-  return static_cast<double>(kW1Jobs) / bench::seconds_since(start);
+  const double seconds = bench::seconds_since(start);
+  return {static_cast<double>(kW1Jobs) / seconds, cpu_seconds(coordinator) - coordinator_cpu,
+          cpu_seconds(::getpid()) - bench_cpu};
 }
 
 // ---- W8 ----
@@ -173,14 +206,17 @@ int main(int argc, char** argv) {
   std::map<std::string, std::vector<double>> samples;
   auto note = [&](const std::string& key, double value) {
     samples[key].push_back(value);
-    std::cout << "  " << std::left << std::setw(26) << key << std::right << std::fixed << std::setprecision(1)
+    std::cout << "  " << std::left << std::setw(26) << key << std::right << std::fixed << std::setprecision(2)
               << std::setw(14) << value << std::endl;
   };
   for (int r = 0; r < options.runs; ++r) {
     std::cout << "run " << r + 1 << " of " << options.runs << std::endl;
     for (int workers : {2, 64, 512}) {
       bench::Service service(TASKMILL_BENCH_COORDINATOR, TASKMILL_BENCH_WORKER, 0);
-      note("w7_jobs_per_s_" + std::to_string(workers), w7_jobs_per_s(service.address(), workers));
+      const W7 w7 = w7_run(service.address(), service.coordinator_pid(), workers);
+      note("w7_jobs_per_s_" + std::to_string(workers), w7.jobs_per_s);
+      note("w7_coordinator_cpu_s_" + std::to_string(workers), w7.coordinator_cpu_s);
+      note("w7_bench_cpu_s_" + std::to_string(workers), w7.bench_cpu_s);
     }
     note("w7_ratio_512_over_2", samples["w7_jobs_per_s_512"].back() / samples["w7_jobs_per_s_2"].back());
     bench::Service service(TASKMILL_BENCH_COORDINATOR, TASKMILL_BENCH_WORKER, 0);

@@ -25,10 +25,21 @@ JobTable::JobTable() {
   jobs_.max_load_factor(kLoadFactor);
 }
 
+JobTable::ClientJobs& JobTable::client_of(Job& job) {
+  auto at = by_client_.find(job.client.str());
+  if (at == by_client_.end()) {
+    // The key views the text of the record's name, which `job` now shares.
+    at = by_client_.emplace(job.client.str(), ClientJobs{.name = job.client, .ids = {}}).first;
+    at->second.ids.max_load_factor(kLoadFactor);
+  } else {
+    job.client = at->second.name;  // its own copy of the text is freed here
+  }
+  return at->second;
+}
+
 std::optional<std::uint64_t> JobTable::add(Job job) {
-  auto& of_client = by_client_[job.client];
-  if (of_client.empty()) of_client.max_load_factor(kLoadFactor);
-  auto [at, inserted] = of_client.try_emplace(job.client_id, next_id_ + 1);
+  ClientJobs& of_client = client_of(job);
+  auto [at, inserted] = of_client.ids.try_emplace(job.client_id, next_id_ + 1);
   if (!inserted) return std::nullopt;
   const std::uint64_t id = ++next_id_;
   jobs_.emplace(id, std::move(job));
@@ -36,7 +47,7 @@ std::optional<std::uint64_t> JobTable::add(Job job) {
 }
 
 void JobTable::restore(std::uint64_t id, Job job) {
-  by_client_[job.client].insert_or_assign(job.client_id, id);
+  client_of(job).ids.insert_or_assign(job.client_id, id);
   jobs_.insert_or_assign(id, std::move(job));
   next_id_ = std::max(next_id_, id);  // new ids follow the restored ones
 }
@@ -49,8 +60,8 @@ Job* JobTable::find(std::uint64_t id) {
 std::optional<std::uint64_t> JobTable::find_by_client(const std::string& client, std::uint64_t client_id) const {
   auto of_client = by_client_.find(client);
   if (of_client == by_client_.end()) return std::nullopt;
-  auto at = of_client->second.find(client_id);
-  if (at == of_client->second.end()) return std::nullopt;
+  auto at = of_client->second.ids.find(client_id);
+  if (at == of_client->second.ids.end()) return std::nullopt;
   return at->second;
 }
 
@@ -58,16 +69,16 @@ std::vector<std::uint64_t> JobTable::ids_of_client(const std::string& client) co
   std::vector<std::uint64_t> ids;
   auto of_client = by_client_.find(client);
   if (of_client == by_client_.end()) return ids;
-  for (const auto& [client_id, id] : of_client->second) ids.push_back(id);
+  for (const auto& [client_id, id] : of_client->second.ids) ids.push_back(id);
   return ids;
 }
 
 void JobTable::erase(std::uint64_t id) {
   auto at = jobs_.find(id);
   if (at == jobs_.end()) return;
-  auto of_client = by_client_.find(at->second.client);
-  of_client->second.erase(at->second.client_id);
-  if (of_client->second.empty()) by_client_.erase(of_client);
+  auto of_client = by_client_.find(at->second.client.str());
+  of_client->second.ids.erase(at->second.client_id);
+  if (of_client->second.ids.empty()) by_client_.erase(of_client);
   jobs_.erase(at);  // a stale id left in ready_ is skipped by next_ready()
 }
 

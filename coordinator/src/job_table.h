@@ -10,18 +10,23 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "deadline.h"
+#include "shared_name.h"
 
 namespace taskmill::coordinator {
 
 using Clock = std::chrono::steady_clock;
 
-// Every queued job costs one of these (W8 counts the bytes): the two bools
-// share padding with `priority` rather than each taking 8 bytes.
+// Every queued job costs one of these (W8 counts the bytes): the bools share
+// padding with `priority` rather than each taking 8 bytes; the client's and
+// the worker's names are shared, 8 bytes each; the deadline takes 8 bytes.
 struct Job {
-  std::string client;          // submitter's peer id
+  SharedName client;           // submitter's peer id; JobTable::add shares one copy among its jobs
   std::uint64_t client_id = 0; // the submitter's id for the job
   std::string name;
   std::string payload;         // moved along, never decoded
@@ -29,14 +34,14 @@ struct Job {
   bool cancel_requested = false;  // its client cancelled it (or left) while it ran
   bool detached = false;       // outlives its client; the result is kept for a query to fetch
   int priority = 0;
-  std::optional<Clock::time_point> deadline;
+  Deadline deadline;
   std::uint32_t max_retries = 0;
   std::uint32_t attempt = 0;   // runs started so far
   // Wall-clock seconds, for people (taskmill list/status); 32 bits keep the
   // Job small (W8: bytes per queued job) and last until 2106.
   std::uint32_t submitted_unix_s = 0;
   std::uint32_t started_unix_s = 0;  // of the current attempt
-  std::string worker;          // empty while queued
+  SharedName worker;           // empty while queued; shares the Worker's peer
 };
 
 // Wall-clock time for people (job listings), not for timeouts.
@@ -50,7 +55,8 @@ class JobTable {
   JobTable();
 
   // Stores `job` and returns its id; nullopt if the client already submitted
-  // a job with that id (a resubmission: the first one stands).
+  // a job with that id (a resubmission: the first one stands). The stored
+  // job's `client` is the copy of the name that the client's other jobs hold.
   std::optional<std::uint64_t> add(Job job);
   // Stores a job read back from a journal under the id it had.
   void restore(std::uint64_t id, Job job);
@@ -72,10 +78,18 @@ class JobTable {
   }
 
  private:
+  // A client with jobs here: the one copy of its name that its jobs share,
+  // and its jobs by the client's id for them.
+  struct ClientJobs {
+    SharedName name;
+    std::unordered_map<std::uint64_t, std::uint64_t> ids;  // client's id -> id
+  };
+  // Takes the client's record, made if it has none, and shares its name with `job`.
+  ClientJobs& client_of(Job& job);
+
   std::unordered_map<std::uint64_t, Job> jobs_;
-  // client -> client's id -> id. Nested, so that a queued job costs one small
-  // node here rather than a copy of its client's name (W8: memory per job).
-  std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::uint64_t>> by_client_;
+  // Keyed by a view of the record's own name (it lives as long as the record).
+  std::unordered_map<std::string_view, ClientJobs> by_client_;
   std::map<int, std::deque<std::uint64_t>, std::greater<>> ready_;
   std::uint64_t next_id_ = 0;
 };

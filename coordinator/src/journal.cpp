@@ -124,7 +124,8 @@ void Journal::job_accepted(std::uint64_t id, const Job& job) {
   begin();
   sqlite3_stmt* s = insert_job_.get();
   sqlite3_bind_int64(s, 1, key(id));
-  sqlite3_bind_blob(s, 2, job.client.data(), static_cast<int>(job.client.size()), SQLITE_STATIC);
+  const std::string& client = job.client;
+  sqlite3_bind_blob(s, 2, client.data(), static_cast<int>(client.size()), SQLITE_STATIC);
   sqlite3_bind_int64(s, 3, static_cast<sqlite3_int64>(job.client_id));
   sqlite3_bind_text(s, 4, job.name.data(), static_cast<int>(job.name.size()), SQLITE_STATIC);
   sqlite3_bind_blob(s, 5, job.payload.data(), static_cast<int>(job.payload.size()), SQLITE_STATIC);

@@ -4,7 +4,14 @@ namespace taskmill::coordinator {
 
 Worker& WorkerTable::add(Worker worker) {
   for (const std::string& job : worker.catalog) ++offered_[job];
-  auto [at, inserted] = workers_.insert_or_assign(worker.peer, std::move(worker));
+  std::string peer = worker.peer;
+  if (Worker* old = find(peer)) {
+    unindex(*old);
+    for (const std::string& job : old->catalog) {
+      if (--offered_[job] == 0) offered_.erase(job);
+    }
+  }
+  auto [at, inserted] = workers_.insert_or_assign(std::move(peer), std::move(worker));
   index(at->second);
   return at->second;
 }
@@ -34,21 +41,14 @@ Worker* WorkerTable::find_pid(std::uint32_t pid) {
 }
 
 Worker* WorkerTable::pick(const std::string& job) {
-  for (const auto& [credit, peer] : by_credit_) {
-    Worker& w = workers_.at(peer);
-    if (w.catalog.contains(job)) return &w;
-  }
-  return nullptr;
+  return by_credit_.find([&job](const Worker& w) { return w.catalog.contains(job); });
 }
 
 Worker* WorkerTable::idle() {
-  if (by_credit_.empty() || by_credit_.begin()->first <= prefetch_) return nullptr;
-  return &workers_.at(by_credit_.begin()->second);
+  return by_credit_.top_rank() > prefetch_ ? by_credit_.top() : nullptr;
 }
 
-Worker* WorkerTable::most_prefetched() {
-  return by_prefetched_.empty() ? nullptr : &workers_.at(by_prefetched_.begin()->second);
-}
+Worker* WorkerTable::most_prefetched() { return by_prefetched_.top(); }
 
 void WorkerTable::revoked(Worker& worker) {
   unindex(worker);
@@ -61,6 +61,7 @@ void WorkerTable::drain(const std::string& peer) {
   if (w == nullptr) return;
   unindex(*w);
   w->draining = true;
+  index(*w);  // no credit now, but its prefetched jobs may still be revoked
 }
 
 void WorkerTable::assign(Worker& worker, std::uint64_t job) {
@@ -77,14 +78,14 @@ bool WorkerTable::release(Worker& worker, std::uint64_t job) {
   return held;
 }
 
-void WorkerTable::index(const Worker& w) {
-  if (credit(w) > 0) by_credit_.emplace(credit(w), w.peer);
-  if (w.revocable && prefetched(w) > 0) by_prefetched_.emplace(prefetched(w), w.peer);
+void WorkerTable::index(Worker& w) {
+  if (credit(w) > 0) by_credit_.insert(w, credit(w));
+  if (w.revocable && prefetched(w) > 0) by_prefetched_.insert(w, prefetched(w));
 }
 
-void WorkerTable::unindex(const Worker& w) {
-  by_credit_.erase({credit(w), w.peer});
-  by_prefetched_.erase({prefetched(w), w.peer});
+void WorkerTable::unindex(Worker& w) {
+  by_credit_.erase(w);
+  by_prefetched_.erase(w);
 }
 
 }  // namespace taskmill::coordinator

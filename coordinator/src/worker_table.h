@@ -2,20 +2,19 @@
 // Not thread-safe: owned by the coordinator's loop thread.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
-#include <functional>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
-#include <utility>
 #include <vector>
+
+#include "rank_buckets.h"
+#include "shared_name.h"
 
 namespace taskmill::coordinator {
 
 struct Worker {
-  std::string peer;
+  SharedName peer;  // a Job it holds shares it
   std::string name;
   std::uint32_t pid = 0;
   int slots = 1;
@@ -28,12 +27,20 @@ struct Worker {
   // assignment, cleared by a Revoke (so an answer that finds every job
   // already started is not followed by another Revoke until new jobs come).
   bool revocable = false;
+  // Its places in the table's rankings; kept by WorkerTable.
+  RankPlace credit_place;
+  RankPlace prefetched_place;
 };
 
 class WorkerTable {
  public:
   explicit WorkerTable(int prefetch) : prefetch_(prefetch) {}
+  // Workers point into the table's rankings: neither copied nor moved.
+  WorkerTable(const WorkerTable&) = delete;
+  WorkerTable& operator=(const WorkerTable&) = delete;
 
+  // Adds the worker; one already there under its peer is replaced (the
+  // caller deals with the jobs that one held first).
   Worker& add(Worker worker);
   // Removes the worker and returns the jobs it held.
   std::vector<std::uint64_t> remove(const std::string& peer);
@@ -41,8 +48,9 @@ class WorkerTable {
   Worker* find_pid(std::uint32_t pid);
 
   // The worker with the most free credit that can run `job`; nullptr if none
-  // can now. Credit is slots + prefetch minus jobs assigned. O(log workers)
-  // when every worker offers the same jobs.
+  // can now. Credit is slots + prefetch minus jobs assigned, so a worker with
+  // a free slot comes before any that would prefetch. O(1) when every worker
+  // offers the same jobs.
   Worker* pick(const std::string& job);
   bool anyone_offers(const std::string& job) const { return offered_.contains(job); }
   bool any_credit() const { return !by_credit_.empty(); }
@@ -74,14 +82,14 @@ class WorkerTable {
   int credit(const Worker& w) const {
     return w.draining ? 0 : w.slots + prefetch_ - static_cast<int>(w.assigned.size());
   }
-  void index(const Worker& w);
-  void unindex(const Worker& w);
+  void index(Worker& w);
+  void unindex(Worker& w);
 
   int prefetch_;
-  std::unordered_map<std::string, Worker> workers_;
-  std::set<std::pair<int, std::string>, std::greater<>> by_credit_;  // (credit > 0, peer)
-  std::set<std::pair<int, std::string>, std::greater<>> by_prefetched_;  // (prefetched > 0, peer), revocable
-  std::unordered_map<std::string, int> offered_;                     // job name -> workers offering it
+  std::unordered_map<std::string, Worker> workers_;  // by peer; nodes stay put, so the rankings may point at them
+  RankBuckets<Worker> by_credit_{&Worker::credit_place};          // workers with credit > 0
+  RankBuckets<Worker> by_prefetched_{&Worker::prefetched_place};  // revocable workers with prefetched > 0
+  std::unordered_map<std::string, int> offered_;                  // job name -> workers offering it
 };
 
 }  // namespace taskmill::coordinator

@@ -1,0 +1,135 @@
+// The coordinator's worker table (internals): who gets the next job, and
+// whom to ask for prefetched jobs back. Workers here have 1 slot and the
+// table a prefetch of 2, so credit = 3 - jobs assigned.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "worker_table.h"
+
+using taskmill::coordinator::Worker;
+using taskmill::coordinator::WorkerTable;
+
+namespace {
+
+constexpr int kPrefetch = 2;
+
+Worker worker_named(const std::string& peer, int slots = 1, std::unordered_set<std::string> catalog = {"identity"}) {
+  return Worker{.peer = peer, .name = peer, .slots = slots, .catalog = std::move(catalog)};
+}
+
+// Assigns `count` jobs to whoever pick() chooses, with ids from `*next_id`.
+void assign_picked(WorkerTable& table, int count, std::uint64_t* next_id) {
+  for (int i = 0; i < count; ++i) {
+    Worker* w = table.pick("identity");
+    REQUIRE(w != nullptr);
+    table.assign(*w, (*next_id)++);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every worker gets a job for its free slot before anyone is prefetched", "[unit][worker_table]") {
+  const int workers = GENERATE(1, 2, 64);
+  WorkerTable table(kPrefetch);
+  for (int i = 0; i < workers; ++i) table.add(worker_named("w" + std::to_string(i)));
+  std::uint64_t id = 1;
+  assign_picked(table, workers, &id);
+  table.for_each([](const Worker& w) { CHECK(w.assigned.size() == 1); });
+  CHECK(table.idle() == nullptr);
+  assign_picked(table, workers * kPrefetch, &id);  // now the prefetch, evenly
+  table.for_each([](const Worker& w) { CHECK(w.assigned.size() == 1 + kPrefetch); });
+  CHECK_FALSE(table.any_credit());
+  CHECK(table.pick("identity") == nullptr);
+}
+
+TEST_CASE("a worker with more free slots is picked first", "[unit][worker_table]") {
+  WorkerTable table(kPrefetch);
+  table.add(worker_named("small", 1));
+  table.add(worker_named("big", 4));
+  std::uint64_t id = 1;
+  assign_picked(table, 3, &id);
+  CHECK(table.find("big")->assigned.size() == 3);  // credit 6, 5, 4 against 3
+  CHECK(table.find("small")->assigned.empty());
+}
+
+TEST_CASE("pick skips workers that do not offer the job", "[unit][worker_table]") {
+  WorkerTable table(kPrefetch);
+  table.add(worker_named("idle-but-other", 1, {"other"}));
+  table.add(worker_named("busy", 1));
+  table.assign(*table.find("busy"), 1);
+  CHECK(table.pick("identity") == table.find("busy"));
+  CHECK(table.pick("missing") == nullptr);
+  CHECK(table.anyone_offers("other"));
+  CHECK_FALSE(table.anyone_offers("missing"));
+}
+
+TEST_CASE("the most prefetched worker is revoked once per batch of new jobs", "[unit][worker_table]") {
+  WorkerTable table(kPrefetch);
+  table.add(worker_named("a"));
+  table.add(worker_named("b"));
+  Worker& a = *table.find("a");
+  Worker& b = *table.find("b");
+  for (std::uint64_t id = 1; id <= 3; ++id) table.assign(a, id);  // 1 running, 2 prefetched
+  table.assign(b, 4);
+  CHECK(table.prefetched(a) == 2);
+  CHECK(table.most_prefetched() == &a);
+  REQUIRE(table.release(b, 4));
+  CHECK(table.idle() == &b);
+  table.revoked(a);
+  CHECK(table.most_prefetched() == nullptr);  // until a gets new jobs
+  table.assign(a, 5);
+  CHECK(table.most_prefetched() == &a);
+}
+
+TEST_CASE("release reports whether the worker held the job", "[unit][worker_table]") {
+  WorkerTable table(kPrefetch);
+  Worker& w = table.add(worker_named("w"));
+  table.assign(w, 1);
+  CHECK(table.release(w, 1));
+  CHECK_FALSE(table.release(w, 1));
+  CHECK(table.idle() == &w);
+}
+
+TEST_CASE("a draining worker takes no job but can still be revoked", "[unit][worker_table]") {
+  WorkerTable table(kPrefetch);
+  Worker& w = table.add(worker_named("w"));
+  for (std::uint64_t id = 1; id <= 3; ++id) table.assign(w, id);
+  table.drain("w");
+  CHECK(table.pick("identity") == nullptr);
+  CHECK(table.most_prefetched() == &w);
+  REQUIRE(table.release(w, 1));
+  CHECK(table.pick("identity") == nullptr);
+}
+
+TEST_CASE("a removed worker hands back its jobs and leaves every ranking", "[unit][worker_table]") {
+  WorkerTable table(kPrefetch);
+  table.add(worker_named("a"));
+  table.add(worker_named("b"));
+  for (std::uint64_t id = 1; id <= 3; ++id) table.assign(*table.find("a"), id);
+  auto held = table.remove("a");
+  std::sort(held.begin(), held.end());
+  CHECK(held == std::vector<std::uint64_t>{1, 2, 3});
+  CHECK(table.most_prefetched() == nullptr);
+  CHECK(table.pick("identity") == table.find("b"));
+  CHECK(table.idle() == table.find("b"));
+  table.remove("b");
+  CHECK_FALSE(table.any_credit());
+  CHECK_FALSE(table.anyone_offers("identity"));
+}
+
+TEST_CASE("a worker registering again under its peer replaces the old entry", "[unit][worker_table]") {
+  WorkerTable table(kPrefetch);
+  table.add(worker_named("w"));
+  table.assign(*table.find("w"), 1);
+  Worker& again = table.add(worker_named("w", 2));
+  CHECK(table.size() == 1);
+  CHECK(table.pick("identity") == &again);
+  CHECK(table.idle() == &again);
+  table.remove("w");
+  CHECK_FALSE(table.anyone_offers("identity"));
+}
