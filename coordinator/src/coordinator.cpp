@@ -245,6 +245,8 @@ void Coordinator::Loop::on_results(const std::string& peer, v1::Results& results
     Job* job = jobs_.find(id);
     // A late answer from an attempt that was given up on: the job has moved on.
     if (job == nullptr || job->worker != peer || job->attempt != result.attempt()) continue;
+    if (result.run_us() > 0) workers_.observe_run(*worker, result.run_us());
+    result.clear_run_us();  // the client is not told
     workers_.release(*worker, id);
     ++worker->done;
     finish(id, std::move(result));
@@ -332,7 +334,7 @@ void Coordinator::Loop::dispatch() {
     job.worker = worker->peer;
     job.started_unix_s = 0;  // assigned, perhaps prefetched: running once the worker says Started
     ++job.attempt;
-    workers_.assign(*worker, *id);
+    workers_.assign(*worker, *id, job.payload.size());
     v1::Assignment* a = assign_out_[worker->peer].mutable_assign()->add_jobs();
     a->set_id(*id);
     a->set_attempt(job.attempt);

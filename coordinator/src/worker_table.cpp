@@ -45,7 +45,7 @@ Worker* WorkerTable::pick(const std::string& job) {
 }
 
 Worker* WorkerTable::idle() {
-  return by_credit_.top_rank() > prefetch_ ? by_credit_.top() : nullptr;
+  return by_credit_.top_rank() > max_prefetch_ ? by_credit_.top() : nullptr;
 }
 
 Worker* WorkerTable::most_prefetched() { return by_prefetched_.top(); }
@@ -64,10 +64,17 @@ void WorkerTable::drain(const std::string& peer) {
   index(*w);  // no credit now, but its prefetched jobs may still be revoked
 }
 
-void WorkerTable::assign(Worker& worker, std::uint64_t job) {
+void WorkerTable::assign(Worker& worker, std::uint64_t job, std::size_t payload_bytes) {
   unindex(worker);
   worker.assigned.insert(job);
   worker.revocable = true;
+  worker.window.observe_payload(payload_bytes);
+  index(worker);
+}
+
+void WorkerTable::observe_run(Worker& worker, std::uint64_t micros) {
+  unindex(worker);
+  worker.window.observe_run(micros);
   index(worker);
 }
 

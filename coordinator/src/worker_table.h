@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "prefetch_window.h"
 #include "rank_buckets.h"
 #include "shared_name.h"
 
@@ -27,6 +28,7 @@ struct Worker {
   // assignment, cleared by a Revoke (so an answer that finds every job
   // already started is not followed by another Revoke until new jobs come).
   bool revocable = false;
+  PrefetchWindow window;  // how many jobs it may hold beyond its slots
   // Its places in the table's rankings; kept by WorkerTable.
   RankPlace credit_place;
   RankPlace prefetched_place;
@@ -34,7 +36,9 @@ struct Worker {
 
 class WorkerTable {
  public:
-  explicit WorkerTable(int prefetch) : prefetch_(prefetch) {}
+  // `max_prefetch`: the most jobs any worker holds beyond its slots (each
+  // worker's own window adapts below it); 0: none.
+  explicit WorkerTable(int max_prefetch) : max_prefetch_(max_prefetch) {}
   // Workers point into the table's rankings: neither copied nor moved.
   WorkerTable(const WorkerTable&) = delete;
   WorkerTable& operator=(const WorkerTable&) = delete;
@@ -48,9 +52,9 @@ class WorkerTable {
   Worker* find_pid(std::uint32_t pid);
 
   // The worker with the most free credit that can run `job`; nullptr if none
-  // can now. Credit is slots + prefetch minus jobs assigned, so a worker with
-  // a free slot comes before any that would prefetch. O(1) when every worker
-  // offers the same jobs.
+  // can now. A worker with a free slot comes before any that would prefetch;
+  // then the one with the most room left in its prefetch window. O(1) when
+  // every worker offers the same jobs.
   Worker* pick(const std::string& job);
   bool anyone_offers(const std::string& job) const { return offered_.contains(job); }
   bool any_credit() const { return !by_credit_.empty(); }
@@ -68,7 +72,11 @@ class WorkerTable {
   // The worker takes no new jobs (it is leaving once those it holds are done).
   void drain(const std::string& peer);
 
-  void assign(Worker& worker, std::uint64_t job);
+  void assign(Worker& worker, std::uint64_t job, std::size_t payload_bytes);
+  // A job of the worker's ran this long: its prefetch window follows.
+  void observe_run(Worker& worker, std::uint64_t micros);
+  // Jobs it may hold beyond its slots now.
+  int prefetch(const Worker& w) const { return w.window.jobs(w.slots, max_prefetch_); }
   // False if the worker did not hold the job.
   bool release(Worker& worker, std::uint64_t job);
 
@@ -79,13 +87,16 @@ class WorkerTable {
   }
 
  private:
+  // Free slots rank above every prefetch window (all at most max_prefetch_).
   int credit(const Worker& w) const {
-    return w.draining ? 0 : w.slots + prefetch_ - static_cast<int>(w.assigned.size());
+    if (w.draining) return 0;
+    const int held = static_cast<int>(w.assigned.size());
+    return held < w.slots ? max_prefetch_ + w.slots - held : prefetch(w) + w.slots - held;
   }
   void index(Worker& w);
   void unindex(Worker& w);
 
-  int prefetch_;
+  int max_prefetch_;
   std::unordered_map<std::string, Worker> workers_;  // by peer; nodes stay put, so the rankings may point at them
   RankBuckets<Worker> by_credit_{&Worker::credit_place};          // workers with credit > 0
   RankBuckets<Worker> by_prefetched_{&Worker::prefetched_place};  // revocable workers with prefetched > 0

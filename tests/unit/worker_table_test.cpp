@@ -1,6 +1,7 @@
 // The coordinator's worker table (internals): who gets the next job, and
 // whom to ask for prefetched jobs back. Workers here have 1 slot and the
-// table a prefetch of 2, so credit = 3 - jobs assigned.
+// table a prefetch of 2, so credit = 3 - jobs assigned (until a worker reports
+// run times: then its own window, at most 2, applies).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -27,7 +28,7 @@ void assign_picked(WorkerTable& table, int count, std::uint64_t* next_id) {
   for (int i = 0; i < count; ++i) {
     Worker* w = table.pick("identity");
     REQUIRE(w != nullptr);
-    table.assign(*w, (*next_id)++);
+    table.assign(*w, (*next_id)++, 0);
   }
 }
 
@@ -61,7 +62,7 @@ TEST_CASE("pick skips workers that do not offer the job", "[unit][worker_table]"
   WorkerTable table(kPrefetch);
   table.add(worker_named("idle-but-other", 1, {"other"}));
   table.add(worker_named("busy", 1));
-  table.assign(*table.find("busy"), 1);
+  table.assign(*table.find("busy"), 1, 0);
   CHECK(table.pick("identity") == table.find("busy"));
   CHECK(table.pick("missing") == nullptr);
   CHECK(table.anyone_offers("other"));
@@ -74,22 +75,22 @@ TEST_CASE("the most prefetched worker is revoked once per batch of new jobs", "[
   table.add(worker_named("b"));
   Worker& a = *table.find("a");
   Worker& b = *table.find("b");
-  for (std::uint64_t id = 1; id <= 3; ++id) table.assign(a, id);  // 1 running, 2 prefetched
-  table.assign(b, 4);
+  for (std::uint64_t id = 1; id <= 3; ++id) table.assign(a, id, 0);  // 1 running, 2 prefetched
+  table.assign(b, 4, 0);
   CHECK(table.prefetched(a) == 2);
   CHECK(table.most_prefetched() == &a);
   REQUIRE(table.release(b, 4));
   CHECK(table.idle() == &b);
   table.revoked(a);
   CHECK(table.most_prefetched() == nullptr);  // until a gets new jobs
-  table.assign(a, 5);
+  table.assign(a, 5, 0);
   CHECK(table.most_prefetched() == &a);
 }
 
 TEST_CASE("release reports whether the worker held the job", "[unit][worker_table]") {
   WorkerTable table(kPrefetch);
   Worker& w = table.add(worker_named("w"));
-  table.assign(w, 1);
+  table.assign(w, 1, 0);
   CHECK(table.release(w, 1));
   CHECK_FALSE(table.release(w, 1));
   CHECK(table.idle() == &w);
@@ -98,7 +99,7 @@ TEST_CASE("release reports whether the worker held the job", "[unit][worker_tabl
 TEST_CASE("a draining worker takes no job but can still be revoked", "[unit][worker_table]") {
   WorkerTable table(kPrefetch);
   Worker& w = table.add(worker_named("w"));
-  for (std::uint64_t id = 1; id <= 3; ++id) table.assign(w, id);
+  for (std::uint64_t id = 1; id <= 3; ++id) table.assign(w, id, 0);
   table.drain("w");
   CHECK(table.pick("identity") == nullptr);
   CHECK(table.most_prefetched() == &w);
@@ -110,7 +111,7 @@ TEST_CASE("a removed worker hands back its jobs and leaves every ranking", "[uni
   WorkerTable table(kPrefetch);
   table.add(worker_named("a"));
   table.add(worker_named("b"));
-  for (std::uint64_t id = 1; id <= 3; ++id) table.assign(*table.find("a"), id);
+  for (std::uint64_t id = 1; id <= 3; ++id) table.assign(*table.find("a"), id, 0);
   auto held = table.remove("a");
   std::sort(held.begin(), held.end());
   CHECK(held == std::vector<std::uint64_t>{1, 2, 3});
@@ -125,11 +126,53 @@ TEST_CASE("a removed worker hands back its jobs and leaves every ranking", "[uni
 TEST_CASE("a worker registering again under its peer replaces the old entry", "[unit][worker_table]") {
   WorkerTable table(kPrefetch);
   table.add(worker_named("w"));
-  table.assign(*table.find("w"), 1);
+  table.assign(*table.find("w"), 1, 0);
   Worker& again = table.add(worker_named("w", 2));
   CHECK(table.size() == 1);
   CHECK(table.pick("identity") == &again);
   CHECK(table.idle() == &again);
   table.remove("w");
   CHECK_FALSE(table.anyone_offers("identity"));
+}
+
+TEST_CASE("a worker's prefetch window follows its jobs' run times and payload sizes", "[unit][worker_table]") {
+  using taskmill::coordinator::PrefetchWindow;
+  PrefetchWindow window;
+  CHECK(window.jobs(1, 256) == PrefetchWindow::kInitial);  // nothing measured yet
+  CHECK(window.jobs(1, 4) == 4);                          // never past the coordinator's bound
+  CHECK(window.jobs(1, 0) == 0);                          // prefetch off
+  for (int i = 0; i < 20; ++i) window.observe_run(10);     // tiny jobs: a large window
+  CHECK(window.jobs(1, 256) == 256);
+  for (int i = 0; i < 20; ++i) window.observe_run(100'000);  // 100 ms jobs: one queued, no more
+  CHECK(window.jobs(1, 256) == 1);
+  for (int i = 0; i < 60; ++i) window.observe_run(80);     // 80 us: ~4 ms of work per slot
+  CHECK(window.jobs(1, 256) == 49);
+  CHECK(window.jobs(2, 256) == 98);
+  for (int i = 0; i < 20; ++i) window.observe_payload(std::size_t{1} << 20);  // 1 MiB each: 16 MiB queued at most
+  CHECK(window.jobs(2, 256) == 15);
+}
+
+TEST_CASE("a free slot still comes before a worker with a large prefetch window", "[unit][worker_table]") {
+  WorkerTable table(256);
+  Worker& fast = table.add(worker_named("fast"));
+  Worker& slow = table.add(worker_named("slow"));
+  for (int i = 0; i < 20; ++i) table.observe_run(fast, 5);        // window 256
+  for (int i = 0; i < 20; ++i) table.observe_run(slow, 50'000);   // window 1
+  CHECK(table.prefetch(fast) == 256);
+  CHECK(table.prefetch(slow) == 1);
+  table.assign(fast, 1, 0);  // fast's slot is busy, slow's is free
+  CHECK(table.pick("identity") == &slow);
+  CHECK(table.idle() == &slow);
+  table.assign(slow, 2, 0);
+  // Both busy: fast takes the next 256, slow one more.
+  int to_fast = 0;
+  int to_slow = 0;
+  for (std::uint64_t id = 3; table.pick("identity") != nullptr; ++id) {
+    Worker* w = table.pick("identity");
+    ++(w == &fast ? to_fast : to_slow);
+    table.assign(*w, id, 0);
+  }
+  CHECK(to_fast == 256);
+  CHECK(to_slow == 1);
+  CHECK(table.idle() == nullptr);
 }

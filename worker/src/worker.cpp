@@ -574,7 +574,11 @@ void Worker::Loop::slot_main() {
       running_.push_back({assignment.id(), assignment.attempt(), session, cancel, Clock::now()});
     }
     JobProgress progress(*this, assignment.id(), session);
+    const auto began = Clock::now();
     v1::JobResult result = run_assignment(assignment, received, *cancel, &progress);
+    // At least 1: the coordinator reads 0 as "not measured".
+    result.set_run_us(static_cast<std::uint64_t>(
+        std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - began).count())));
     bool wake_io = false;
     {
       std::lock_guard lock(mu_);

@@ -58,12 +58,14 @@ struct CoordinatorOptions {
   std::chrono::milliseconds heartbeat{500};
   // Missed heartbeats before a peer is declared gone. Default: 3.
   int liveness = 3;
-  // Jobs assigned to a worker beyond its free slots, to hide the round trip.
-  // Only while no worker has a free slot; when one goes idle, unstarted
-  // prefetched jobs are taken back from the others (Revoke), so a job never
-  // waits behind a busy slot while a worker that could run it idles.
-  // Default: kDefaultPrefetch.
-  static constexpr int kDefaultPrefetch = 16;
+  // The most jobs assigned to a worker beyond its free slots, to hide the
+  // round trip. Each worker's window adapts below it: about 4 ms of queued
+  // work per slot (from the run times it reports; 16 jobs until the first),
+  // at most 16 MiB of payloads, at least 1. Only while no worker has a free
+  // slot; when one goes idle, unstarted prefetched jobs are taken back from
+  // the others (Revoke), so a job never waits behind a busy slot while a
+  // worker that could run it idles. 0: no prefetch. Default: kDefaultPrefetch.
+  static constexpr int kDefaultPrefetch = 256;
   int prefetch = kDefaultPrefetch;
   // The journal file (SQLite): every accepted job and kept result is recorded
   // there before it is acknowledged, and read back at start, so a coordinator
