@@ -53,8 +53,8 @@ class WorkerTable {
 
   // The worker with the most free credit that can run `job`; nullptr if none
   // can now. A worker with a free slot comes before any that would prefetch;
-  // then the one with the most room left in its prefetch window. O(1) when
-  // every worker offers the same jobs.
+  // then the one holding the fewest prefetched jobs, while its window has
+  // room. O(1) when every worker offers the same jobs.
   Worker* pick(const std::string& job);
   bool anyone_offers(const std::string& job) const { return offered_.contains(job); }
   bool any_credit() const { return !by_credit_.empty(); }
@@ -87,11 +87,17 @@ class WorkerTable {
   }
 
  private:
-  // Free slots rank above every prefetch window (all at most max_prefetch_).
+  // Free slots rank above every prefetched job (max_prefetch_ at most); then
+  // the worker holding the fewest prefetched jobs, while its window has room.
+  // Fewest first, not most room: prefetch spreads evenly over a large pool,
+  // instead of going to whichever window grew first (the others would idle
+  // and take jobs back by revocation).
   int credit(const Worker& w) const {
     if (w.draining) return 0;
     const int held = static_cast<int>(w.assigned.size());
-    return held < w.slots ? max_prefetch_ + w.slots - held : prefetch(w) + w.slots - held;
+    if (held < w.slots) return max_prefetch_ + w.slots - held;
+    const int prefetched = held - w.slots;
+    return prefetched < prefetch(w) ? max_prefetch_ - prefetched : 0;
   }
   void index(Worker& w);
   void unindex(Worker& w);
