@@ -41,8 +41,13 @@ using Clock = std::chrono::steady_clock;
 
 // A job still running this long after it started is reported Started; one
 // that finishes sooner is not (its result says it ran), which saves a message
-// per job on short jobs while Future::running() still works for long ones.
-constexpr auto kReportStartedAfter = std::chrono::milliseconds(1);
+// each way per job for short jobs and commands while Future::running() still
+// works for long ones.
+constexpr auto kReportStartedAfter = std::chrono::milliseconds(10);
+
+// A job that ends sooner than this may leave its result for the I/O thread to
+// send with the next ones, so that thread polls this often while one runs.
+constexpr auto kShortJob = std::chrono::milliseconds(1);
 
 // Results of short jobs gathered before a slot wakes the I/O thread while it
 // still has queued work: about half the coordinator's prefetch window.
@@ -116,9 +121,9 @@ class Worker::Loop {
   void on_assign(v1::Assign& assign);
   void on_cancel(const v1::Cancel& cancel);
   void on_revoke(const v1::Revoke& revoke);
-  // Moves jobs running for kReportStartedAfter to started_; true while some
-  // job may still need reporting (the loop must wake again within 1 ms).
-  bool note_started(Clock::time_point now);
+  // Moves jobs running for kReportStartedAfter to started_; returns how soon
+  // the loop must look again (Clock::duration::max(): no sooner than it would).
+  Clock::duration note_started(Clock::time_point now);
   void send_results();
   bool tick(Clock::time_point now);
   void slot_main();
@@ -247,13 +252,15 @@ int Worker::Loop::run() {
     }
     if (draining_ && !holds_jobs()) break;
     items[0].socket = dealer_->handle();
-    const bool unreported = note_started(Clock::now());
+    const Clock::duration look_again = note_started(Clock::now());
     // Send what note_started() just queued before sleeping: a slot finishing
     // meanwhile wakes this loop only when nothing is waiting to be sent, so a
     // Started left unsent here would hold its job's result for a heartbeat.
     send_results();
     auto timeout = draining_ ? std::chrono::milliseconds(10) : heartbeat_;
-    if (unreported) timeout = std::min<std::chrono::milliseconds>(timeout, kReportStartedAfter);
+    if (look_again != Clock::duration::max()) {
+      timeout = std::min(timeout, std::max(std::chrono::ceil<std::chrono::milliseconds>(look_again), kShortJob));
+    }
     wire::poll(items, 2, timeout);
     if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     zmq::message_t frame;
@@ -488,21 +495,25 @@ void Worker::Loop::on_revoke(const v1::Revoke& revoke) {
   send(returned);  // always, so that the coordinator knows the revoke is over
 }
 
-bool Worker::Loop::note_started(Clock::time_point now) {
+Clock::duration Worker::Loop::note_started(Clock::time_point now) {
   std::lock_guard lock(mu_);
-  // A queued job starts when a slot frees; a slot freeing wakes this loop
-  // with its result, so only a free slot with work waiting needs a timer.
-  bool unreported = !queue_.empty() && running_.size() < static_cast<std::size_t>(options_.slots);
+  // A slot ending a job of kShortJob or more wakes this loop with its result;
+  // one ending a younger job may not (slot_main). So the loop looks again
+  // when a running job turns kShortJob old or is due to be reported, and
+  // within kShortJob while a slot is about to take a queued job.
+  Clock::duration next = Clock::duration::max();
+  if (!queue_.empty() && running_.size() < static_cast<std::size_t>(options_.slots)) next = kShortJob;
   for (RunningJob& job : running_) {
     if (job.reported || job.session != session_) continue;
-    if (now - job.since >= kReportStartedAfter) {
+    const auto age = now - job.since;
+    if (age >= kReportStartedAfter) {
       job.reported = true;
       started_.push_back(job.id);
-    } else {
-      unreported = true;
+      continue;
     }
+    next = std::min<Clock::duration>(next, age < kShortJob ? kShortJob - age : kReportStartedAfter - age);
   }
-  return unreported;
+  return next;
 }
 
 void Worker::Loop::send_results() {
@@ -570,7 +581,7 @@ void Worker::Loop::slot_main() {
       queue_.pop_front();
       session = session_;
       // Not reported yet: the I/O thread says Started if it runs past
-      // kReportStartedAfter (it polls that often while it holds work).
+      // kReportStartedAfter (note_started() times its polls for that).
       running_.push_back({assignment.id(), assignment.attempt(), session, cancel, Clock::now()});
     }
     JobProgress progress(*this, assignment.id(), session);
@@ -583,23 +594,23 @@ void Worker::Loop::slot_main() {
     {
       std::lock_guard lock(mu_);
       auto self = std::find_if(running_.begin(), running_.end(), [&](const RunningJob& j) { return j.cancel == cancel; });
-      bool reported = true;
+      bool short_job = false;
       if (self != running_.end()) {
-        reported = self->reported;
+        short_job = Clock::now() - self->since < kShortJob;
         running_.erase(self);
       }
       ++jobs_done_;
       if (session != session_) continue;  // given up on by the coordinator: nobody wants it
       progress_.erase(assignment.id());  // the result says it all
-      // One wake-up per batch of results, not per result. A short job (not
-      // yet reported Started) followed by more queued work needs none: the
-      // I/O thread, which saw it unreported, polls again within
-      // kReportStartedAfter and sends its result with the next ones. After a
-      // long job, with nothing more to run, or once a batch has gathered
-      // (half the prefetch window comes back while the rest runs), it wakes.
+      // One wake-up per batch of results, not per result. A short job
+      // followed by more queued work needs none: the I/O thread polls within
+      // kShortJob while such a job runs (note_started) and sends its result
+      // with the next ones. After a longer job, with nothing more to run, or
+      // once a batch has gathered (half the prefetch window comes back while
+      // the rest runs), it wakes.
       finished_.push_back(std::move(result));
       const bool more_work = !queue_.empty() && !quota_reached();
-      wake_io = !io_woken_ && (reported || !more_work || finished_.size() >= kResultBatch);
+      wake_io = !io_woken_ && (!short_job || !more_work || finished_.size() >= kResultBatch);
       io_woken_ = io_woken_ || wake_io;
     }
     if (wake_io) wake_.notify();
