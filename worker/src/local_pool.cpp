@@ -87,6 +87,7 @@ class LocalWorkerPool::Supervisor {
     std::unique_ptr<bp::child> process;
     int pidfd = -1;
     Clock::time_point started;
+    int quick_deaths = 0;  // in a row, each within a second of its start
   };
 
   // Runs on the supervisor thread, so PR_SET_PDEATHSIG in the children ties
@@ -165,8 +166,11 @@ class LocalWorkerPool::Supervisor {
         exited.mutable_worker_exited()->set_pid(static_cast<std::uint32_t>(pid));
         exited.mutable_worker_exited()->set_reason(reason);
         wire::send(*report_, exited);
-        // A worker that dies at once (a crash loop) is restarted after a pause.
-        if (Clock::now() - c.started < std::chrono::seconds(1)) {
+        // Workers that keep dying at once (a crash loop) are restarted after
+        // a pause; one killed once, however young, is replaced at once (its
+        // jobs are waiting for it).
+        const int quick_deaths = Clock::now() - c.started < std::chrono::seconds(1) ? c.quick_deaths + 1 : 0;
+        if (quick_deaths >= 2) {
           wake_.drain();
           pollfd wake{wake_.fd(), POLLIN, 0};
           ::poll(&wake, 1, 500);
@@ -174,6 +178,7 @@ class LocalWorkerPool::Supervisor {
         }
         try {
           c = spawn();
+          c.quick_deaths = quick_deaths;
         } catch (const Error& e) {
           logger().error("local pool: {}", e.what());
         }
