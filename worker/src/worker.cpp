@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cinttypes>
 #include <condition_variable>
 #include <csignal>
 #include <cerrno>
@@ -23,10 +22,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/descriptor.pb.h>
 
 #include "run_assignment.h"
+#include "this_process.h"
 #include "taskmill/annotations.h"
 #include "taskmill/detail/handshake_monitor.h"
 #include "taskmill/detail/wake_fd.h"
@@ -52,39 +50,6 @@ constexpr auto kShortJob = std::chrono::milliseconds(1);
 // Results of short jobs gathered before a slot wakes the I/O thread while it
 // still has queued work: about half the coordinator's prefetch window.
 constexpr std::size_t kResultBatch = 8;
-
-std::string host_and_pid() {
-  char host[256] = "localhost";
-  ::gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(::getpid());
-}
-
-// Adds `file` and everything it imports to `set`, each once.
-void add_file(const google::protobuf::FileDescriptor* file, std::unordered_set<std::string>& seen,
-              google::protobuf::FileDescriptorSet& set) {
-  if (!seen.insert(file->name()).second) return;
-  for (int i = 0; i < file->dependency_count(); ++i) add_file(file->dependency(i), seen, set);
-  file->CopyTo(set.add_file());
-}
-
-v1::Envelope hello_message(int slots) {
-  v1::Envelope envelope;
-  v1::Hello* hello = envelope.mutable_hello();
-  hello->set_kind(v1::PEER_KIND_WORKER);
-  hello->set_name(host_and_pid());
-  hello->set_slots(static_cast<std::uint32_t>(slots));
-  hello->set_pid(static_cast<std::uint32_t>(::getpid()));
-  std::unordered_set<std::string> files;
-  for (const JobInfo* job : JobRegistry::global().list()) {
-    v1::JobType* type = hello->add_catalog();
-    type->set_name(job->name);
-    type->set_request_type(job->request_type->full_name());
-    type->set_reply_type(job->reply_type->full_name());
-    add_file(job->request_type->file(), files, *hello->mutable_descriptors());
-    add_file(job->reply_type->file(), files, *hello->mutable_descriptors());
-  }
-  return envelope;
-}
 
 }  // namespace
 
@@ -192,38 +157,6 @@ class Worker::Loop {
   Clock::time_point next_memory_check_;
 };
 
-namespace {
-
-// The resident set of this process, from /proc/self/statm.
-std::uint64_t resident_bytes() {
-  std::uint64_t size = 0, resident = 0;
-  if (std::FILE* statm = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(statm, "%" SCNu64 " %" SCNu64, &size, &resident) != 2) resident = 0;
-    std::fclose(statm);
-  }
-  return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-}
-
-std::string mebibytes(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
-
-// Replaces this process with a fresh run of the same program and arguments
-// (a recycled service worker has nobody to start a new one for it).
-[[noreturn]] void restart_self() {
-  std::string cmdline;
-  if (std::FILE* file = std::fopen("/proc/self/cmdline", "r")) {
-    for (int c; (c = std::fgetc(file)) != EOF;) cmdline += static_cast<char>(c);
-    std::fclose(file);
-  }
-  std::vector<char*> argv;
-  for (std::size_t at = 0; at < cmdline.size(); at = cmdline.find('\0', at) + 1) argv.push_back(cmdline.data() + at);
-  argv.push_back(nullptr);
-  std::fflush(nullptr);
-  ::execv("/proc/self/exe", argv.data());
-  logger().error("worker: cannot start afresh: {}", std::strerror(errno));
-  std::_Exit(Worker::kRecycled);
-}
-
-}  // namespace
 
 int Worker::Loop::run() {
   if (options_.embedded) {
@@ -279,7 +212,7 @@ int Worker::Loop::run() {
   // embedded worker's caller ends it with _Exit): the coordinator should
   // learn from us, not from our exit, that we are gone.
   close_sockets();
-  if (exit_code_ == Worker::kRecycled && !options_.embedded) restart_self();
+  if (exit_code_ == Worker::kRecycled && !options_.embedded) restart_self(Worker::kRecycled);
   return exit_code_;
 }
 
@@ -340,7 +273,7 @@ void Worker::Loop::exit_now(int status) {
   // before it hears of this exit from anyone else.
   close_sockets();
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  if (!options_.embedded) restart_self();
+  if (!options_.embedded) restart_self(Worker::kRecycled);
   std::fflush(nullptr);
   std::_Exit(status);
 }
