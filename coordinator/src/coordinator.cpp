@@ -245,7 +245,7 @@ void Coordinator::Loop::on_results(const std::string& peer, v1::Results& results
     Job* job = jobs_.find(id);
     // A late answer from an attempt that was given up on: the job has moved on.
     if (job == nullptr || job->worker != peer || job->attempt != result.attempt()) continue;
-    if (result.run_us() > 0) workers_.observe_run(*worker, result.run_us());
+    if (result.run_us() > 0) run_times_.observe(job->name, result.run_us());
     result.clear_run_us();  // the client is not told
     workers_.release(*worker, id);
     ++worker->done;
@@ -310,6 +310,10 @@ void Coordinator::Loop::on_bye(const std::string& peer, v1::PeerKind kind) {
 
 void Coordinator::Loop::dispatch() {
   const auto now = Clock::now();
+  // Short jobs go to one worker in runs (PrefetchWindow::run_length): the
+  // worker the last job went to, and how many more it should get in a row.
+  Worker* run = nullptr;
+  int run_left = 0;
   while (workers_.any_credit()) {
     auto id = jobs_.next_ready();
     if (!id) return rebalance();
@@ -319,7 +323,8 @@ void Coordinator::Loop::dispatch() {
       end_unrun(*id, v1::OUTCOME_TIMED_OUT, "reached its deadline before it started");
       continue;
     }
-    Worker* worker = workers_.pick(job.name);
+    const bool in_run = run_left > 0 && workers_.has_credit(*run) && run->catalog.contains(job.name);
+    Worker* worker = in_run ? run : workers_.pick(job.name);
     if (worker == nullptr) {
       if (workers_.anyone_offers(job.name)) return;  // the workers that can run it are busy
       jobs_.pop_ready();
@@ -330,11 +335,17 @@ void Coordinator::Loop::dispatch() {
     // deadline is watched from when it was accepted, rather than behind a
     // busy slot where time in flight would not count.
     if (job.deadline && workers_.prefetched(*worker) >= 0) return;
+    const double expected_us = run_times_.expected(job.name);
+    if (worker != run) {
+      run = worker;
+      run_left = PrefetchWindow::run_length(expected_us);
+    }
+    --run_left;
     jobs_.pop_ready();
     job.worker = worker->peer;
     job.started_unix_s = 0;  // assigned, perhaps prefetched: running once the worker says Started
     ++job.attempt;
-    workers_.assign(*worker, *id, job.payload.size());
+    workers_.assign(*worker, *id, job.payload.size(), expected_us);
     v1::Assignment* a = assign_out_[worker->peer].mutable_assign()->add_jobs();
     a->set_id(*id);
     a->set_attempt(job.attempt);

@@ -18,6 +18,7 @@
 #include "finished_jobs.h"
 #include "job_table.h"
 #include "journal.h"
+#include "run_times.h"
 #include "status_report.h"
 #include "taskmill/coordinator/coordinator.h"
 #include "taskmill/detail/wake_fd.h"
@@ -100,6 +101,7 @@ class Coordinator::Loop {
   std::unordered_map<std::string, Peer> peers_;
   JobTable jobs_;
   WorkerTable workers_;
+  RunTimes run_times_;
   FinishedJobs finished_;
   std::unique_ptr<Journal> journal_;
   // Clients whose attached jobs came back from the journal: those that do not

@@ -1,12 +1,18 @@
-// prefetch_window.h: how many jobs a worker may hold beyond its slots.
+// prefetch_window.h: how many jobs a worker may hold beyond its slots, and
+// how many in a row it should be given.
 //
 // Enough queued work to cover the round trip for short jobs (a slot whose
 // next job is still in flight idles), little for long ones (a queued job
 // waits behind the running one, and so would a later job of higher
 // priority), and a bounded number of bytes (each queued payload sits in the
-// worker's memory). So the window follows what the worker reports: about
-// kTargetMicros of work per slot, at most kMaxBytes of payloads, between 1
-// and the coordinator's --prefetch.
+// worker's memory). So the window follows the expected run time of the jobs
+// the worker is given (RunTimes): about kTargetMicros of work per slot, at
+// most kMaxBytes of payloads, between 1 and the coordinator's --prefetch.
+//
+// Sending a job to another worker costs a message each way, tens of
+// microseconds of CPU across the threads they wake; a job much shorter than
+// that does not repay it by running in parallel. So short jobs go to one
+// worker in runs of about kRunMicros of work (run_length), one message each.
 // Not thread-safe: owned by the coordinator's loop thread.
 #pragma once
 
@@ -18,12 +24,16 @@ namespace taskmill::coordinator {
 
 class PrefetchWindow {
  public:
-  static constexpr int kInitial = 16;               // before the worker has reported a job's run time
+  static constexpr int kInitial = 16;               // while its jobs' run time is not known
   static constexpr double kTargetMicros = 4'000;    // of queued work per slot
   static constexpr double kMaxBytes = 16 << 20;     // of queued payloads
+  static constexpr double kRunMicros = 200;         // of work given to one worker in a row
 
-  // A job on this worker ran this long (measured by the worker).
-  void observe_run(std::uint64_t micros) { run_us_ = average(run_us_, static_cast<double>(micros) + 1); }
+  // The jobs it is being given are expected to run this long (0: not known
+  // yet, which keeps what it knew). The latest job's kind sets the window.
+  void expect(double micros) {
+    if (micros > 0) run_us_ = micros;
+  }
   // A job of this size was assigned to it.
   void observe_payload(std::size_t bytes) { payload_bytes_ = average(payload_bytes_, static_cast<double>(bytes) + 1); }
 
@@ -35,11 +45,18 @@ class PrefetchWindow {
     return std::clamp(static_cast<int>(n), 1, max);
   }
 
+  // Jobs expected to run `micros` each (0: not known) to give one worker in
+  // a row, while it has room, before the next job goes to another; 1 for
+  // jobs of unknown length.
+  static int run_length(double micros) {
+    return micros > 0 ? std::max(1, static_cast<int>(std::min(kRunMicros / micros, 1e6))) : 1;
+  }
+
  private:
-  // Moving averages that follow a change of workload within a few jobs.
+  // A moving average that follows a change of payload size within a few jobs.
   static double average(double mean, double sample) { return mean == 0 ? sample : 0.75 * mean + 0.25 * sample; }
 
-  double run_us_ = 0;         // 0: nothing measured yet
+  double run_us_ = 0;         // expected run time of its jobs; 0: not known
   double payload_bytes_ = 0;
 };
 

@@ -64,17 +64,12 @@ void WorkerTable::drain(const std::string& peer) {
   index(*w);  // no credit now, but its prefetched jobs may still be revoked
 }
 
-void WorkerTable::assign(Worker& worker, std::uint64_t job, std::size_t payload_bytes) {
+void WorkerTable::assign(Worker& worker, std::uint64_t job, std::size_t payload_bytes, double expected_us) {
   unindex(worker);
   worker.assigned.insert(job);
   worker.revocable = true;
   worker.window.observe_payload(payload_bytes);
-  index(worker);
-}
-
-void WorkerTable::observe_run(Worker& worker, std::uint64_t micros) {
-  unindex(worker);
-  worker.window.observe_run(micros);
+  worker.window.expect(expected_us);
   index(worker);
 }
 

@@ -56,6 +56,9 @@ class WorkerTable {
   // then the one holding the fewest prefetched jobs, while its window has
   // room. O(1) when every worker offers the same jobs.
   Worker* pick(const std::string& job);
+  // Whether the worker can take another job now: a free slot or room in its
+  // prefetch window, and not draining.
+  bool has_credit(const Worker& w) const { return credit(w) > 0; }
   bool anyone_offers(const std::string& job) const { return offered_.contains(job); }
   bool any_credit() const { return !by_credit_.empty(); }
 
@@ -72,9 +75,9 @@ class WorkerTable {
   // The worker takes no new jobs (it is leaving once those it holds are done).
   void drain(const std::string& peer);
 
-  void assign(Worker& worker, std::uint64_t job, std::size_t payload_bytes);
-  // A job of the worker's ran this long: its prefetch window follows.
-  void observe_run(Worker& worker, std::uint64_t micros);
+  // `expected_us`: how long the job should run (RunTimes; 0: not known); the
+  // worker's prefetch window follows it.
+  void assign(Worker& worker, std::uint64_t job, std::size_t payload_bytes, double expected_us);
   // Jobs it may hold beyond its slots now.
   int prefetch(const Worker& w) const { return w.window.jobs(w.slots, max_prefetch_); }
   // False if the worker did not hold the job.
