@@ -310,10 +310,10 @@ void Coordinator::Loop::on_bye(const std::string& peer, v1::PeerKind kind) {
 
 void Coordinator::Loop::dispatch() {
   const auto now = Clock::now();
-  // Short jobs go to one worker in runs (PrefetchWindow::run_length): the
-  // worker the last job went to, and how many more it should get in a row.
-  Worker* run = nullptr;
-  int run_left = 0;
+  // Short jobs go to one worker in runs (PrefetchWindow::run_length), and a
+  // run goes on across loop turns: jobs submitted a few at a time still go
+  // to the worker the last ones went to, which is awake, while it has room.
+  Worker* run = run_left_ > 0 ? workers_.find(run_peer_) : nullptr;
   while (workers_.any_credit()) {
     auto id = jobs_.next_ready();
     if (!id) return rebalance();
@@ -323,7 +323,11 @@ void Coordinator::Loop::dispatch() {
       end_unrun(*id, v1::OUTCOME_TIMED_OUT, "reached its deadline before it started");
       continue;
     }
-    const bool in_run = run_left > 0 && workers_.has_credit(*run) && run->catalog.contains(job.name);
+    // Only a short job joins a run: a longer one (or one of unknown length,
+    // or with a deadline) goes to a free slot first, as pick() ranks.
+    const double expected_us = run_times_.expected(job.name);
+    const bool in_run = run != nullptr && run_left_ > 0 && PrefetchWindow::run_length(expected_us) > 1 &&
+                        !job.deadline && workers_.has_credit(*run) && run->catalog.contains(job.name);
     Worker* worker = in_run ? run : workers_.pick(job.name);
     if (worker == nullptr) {
       if (workers_.anyone_offers(job.name)) return;  // the workers that can run it are busy
@@ -335,12 +339,12 @@ void Coordinator::Loop::dispatch() {
     // deadline is watched from when it was accepted, rather than behind a
     // busy slot where time in flight would not count.
     if (job.deadline && workers_.prefetched(*worker) >= 0) return;
-    const double expected_us = run_times_.expected(job.name);
     if (worker != run) {
       run = worker;
-      run_left = PrefetchWindow::run_length(expected_us);
+      run_peer_ = worker->peer;
+      run_left_ = PrefetchWindow::run_length(expected_us);
     }
-    --run_left;
+    --run_left_;
     jobs_.pop_ready();
     job.worker = worker->peer;
     job.started_unix_s = 0;  // assigned, perhaps prefetched: running once the worker says Started

@@ -102,6 +102,8 @@ class Coordinator::Loop {
   JobTable jobs_;
   WorkerTable workers_;
   RunTimes run_times_;
+  std::string run_peer_;  // the worker dispatch gives short jobs to in a row
+  int run_left_ = 0;      // and how many more it should get
   FinishedJobs finished_;
   std::unique_ptr<Journal> journal_;
   // Clients whose attached jobs came back from the journal: those that do not
