@@ -43,9 +43,14 @@ using Clock = std::chrono::steady_clock;
 // works for long ones.
 constexpr auto kReportStartedAfter = std::chrono::milliseconds(10);
 
-// A job that ends sooner than this may leave its result for the I/O thread to
-// send with the next ones, so that thread polls this often while one runs.
-constexpr auto kShortJob = std::chrono::milliseconds(1);
+// A job that ends sooner than this, with more queued behind it, may leave its
+// result for the I/O thread to send with the next ones, so that thread polls
+// this often while one runs. A result may so wait up to this long while its
+// worker is busy (a lone job's goes at once); in exchange commands and other
+// jobs of a millisecond or two go back a few per message instead of one each,
+// with a wake-up of every thread on the way per message (W6: +17% jobs/s
+// against 1 ms).
+constexpr auto kShortJob = std::chrono::milliseconds(5);
 
 // Results of short jobs gathered before a slot wakes the I/O thread while it
 // still has queued work: about half the coordinator's prefetch window.
