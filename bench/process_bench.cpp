@@ -13,7 +13,9 @@
 //   W2   2,000 sequential submit -> get round trips of `identity` after 100
 //        warm-up. p50 and p99 in microseconds
 //   W3a  200 x spin(10,000 us); W3b 10,000 x spin(100 us). Efficiency =
-//        ideal / wall, ideal = total CPU / 2 workers (1.0 s and 0.5 s)
+//        ideal / wall, ideal = total CPU / 2 workers (1.0 s and 0.5 s).
+//        Beside it, in each run, the same spins on 2 plain threads (the
+//        machine's ceiling: raw_threads)
 //   W4   500 jobs each sending 1 MiB of taskmill::Bytes: `byte_length`
 //        (returns the length), then `echo` (returns the bytes). MiB/s of requests
 //
@@ -28,11 +30,13 @@
 //     --prefetch N     start the service coordinator with --prefetch N (default: its own)
 //     --journal FILE   start the service coordinator with --journal FILE (what durability costs)
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -146,6 +150,33 @@ double w3_efficiency(Executor& ex, int count, std::int64_t micros) {
   return ideal / seconds_since(start);
 }
 
+// W3's ceiling on this machine in the same run: 2 plain threads taking the
+// same spins from a shared counter, no executor at all. A spin counts thread
+// CPU time, so whatever else takes the cores (other processes, the
+// hypervisor's steal) lengthens these as it does taskmill's.
+double w3_raw_threads(int count, std::int64_t micros) {
+  auto thread_cpu_ns = [] {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+  };
+  std::atomic<int> next{0};
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < kWorkers; ++t) {
+    threads.emplace_back([&] {
+      while (next.fetch_add(1) < count) {
+        const std::int64_t until = thread_cpu_ns() + micros * 1000;
+        while (thread_cpu_ns() < until) {
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double ideal = static_cast<double>(count) * static_cast<double>(micros) / 1e6 / kWorkers;
+  return ideal / seconds_since(start);
+}
+
 taskmill::Bytes one_mib() {
   taskmill::Bytes data;
   data.data.resize(kMiB);
@@ -182,13 +213,15 @@ const std::vector<std::pair<std::string, std::string>> kFigures = {
 
 using Samples = std::map<std::string, std::vector<double>>;
 
+void note(Samples& out, const std::string& name, const std::string& key, double value) {
+  out[key].push_back(value);
+  std::cout << "  " << std::left << std::setw(12) << name << std::setw(20) << key << std::right << std::fixed
+            << std::setprecision(value < 10 ? 3 : 1) << std::setw(14) << value << std::endl;
+}
+
 void measure_once(const std::string& coordinator, const taskmill::Bytes& data, Samples& out, const std::string& name,
                   const std::string& only) {
-  auto note = [&](const std::string& key, double value) {
-    out[key].push_back(value);
-    std::cout << "  " << std::left << std::setw(10) << name << std::setw(20) << key << std::right << std::fixed
-              << std::setprecision(value < 10 ? 3 : 1) << std::setw(14) << value << std::endl;
-  };
+  auto note = [&](const std::string& key, double value) { ::note(out, name, key, value); };
   // Each workload on a fresh executor, if --only lets it.
   auto run = [&](const std::string& key, auto&& workload) {
     if (!key.starts_with(only)) return;
@@ -208,6 +241,12 @@ void measure_once(const std::string& coordinator, const taskmill::Bytes& data, S
   run("w4_echo_mib_per_s", [&](Executor& ex, const std::string& key) { note(key, w4_mib_per_s(ex, jobs::echo, data)); });
 }
 
+// W3 with no executor (w3_raw_threads), next to taskmill's in each run.
+void measure_raw_threads(Samples& out, const std::string& only) {
+  if (std::string("w3a_efficiency").starts_with(only)) note(out, "raw_threads", "w3a_efficiency", w3_raw_threads(kW3aJobs, kW3aMicros));
+  if (std::string("w3b_efficiency").starts_with(only)) note(out, "raw_threads", "w3b_efficiency", w3_raw_threads(kW3bJobs, kW3bMicros));
+}
+
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
@@ -216,10 +255,10 @@ double median(std::vector<double> values) {
 void print_summary(const std::map<std::string, Samples>& deployments, int runs) {
   std::cout << "\ntaskmill-bench-process: " << kWorkers << " workers, median of " << runs << " run(s)\n"
             << std::left << std::setw(22) << "figure" << std::right << std::setw(14) << "embedded" << std::setw(14)
-            << "service" << '\n';
+            << "service" << std::setw(14) << "raw_threads" << '\n';
   for (const auto& [key, label] : kFigures) {
     std::cout << std::left << std::setw(22) << label << std::right << std::fixed;
-    for (const char* d : {"embedded", "service"}) {
+    for (const char* d : {"embedded", "service", "raw_threads"}) {
       auto at = deployments.find(d);
       if (at == deployments.end() || !at->second.contains(key)) {
         std::cout << std::setw(14) << "-";
@@ -238,7 +277,8 @@ void write_json(const std::string& path, const std::map<std::string, Samples>& d
       << ",\n  \"pools\": {";
   bool first = true;
   for (const auto& [name, samples] : deployments) {
-    out << (first ? "\n" : ",\n") << "    \"taskmill_process_" << name << "\": {";
+    // raw_threads is a reference, not taskmill.
+    out << (first ? "\n" : ",\n") << "    \"" << (name == "raw_threads" ? "" : "taskmill_process_") << name << "\": {";
     first = false;
     const char* comma = "";
     for (const auto& [key, label] : kFigures) {
@@ -296,6 +336,7 @@ int main(int argc, char** argv) {
     for (const std::string& d : options.deployments) {
       measure_once(d == "service" ? service->address() : "", data, deployments[d], d, options.only);
     }
+    measure_raw_threads(deployments["raw_threads"], options.only);
   }
   print_summary(deployments, options.runs);
   if (options.json_path) write_json(*options.json_path, deployments, options.runs);
