@@ -243,8 +243,12 @@ void measure_once(const std::string& coordinator, const taskmill::Bytes& data, S
 
 // W3 with no executor (w3_raw_threads), next to taskmill's in each run.
 void measure_raw_threads(Samples& out, const std::string& only) {
-  if (std::string("w3a_efficiency").starts_with(only)) note(out, "raw_threads", "w3a_efficiency", w3_raw_threads(kW3aJobs, kW3aMicros));
-  if (std::string("w3b_efficiency").starts_with(only)) note(out, "raw_threads", "w3b_efficiency", w3_raw_threads(kW3bJobs, kW3bMicros));
+  if (std::string("w3a_efficiency").starts_with(only)) {
+    note(out, "raw_threads", "w3a_efficiency", w3_raw_threads(kW3aJobs, kW3aMicros));
+  }
+  if (std::string("w3b_efficiency").starts_with(only)) {
+    note(out, "raw_threads", "w3b_efficiency", w3_raw_threads(kW3bJobs, kW3bMicros));
+  }
 }
 
 double median(std::vector<double> values) {

@@ -339,12 +339,13 @@ void Coordinator::Loop::dispatch() {
     // deadline is watched from when it was accepted, rather than behind a
     // busy slot where time in flight would not count.
     if (job.deadline && workers_.prefetched(*worker) >= 0) return;
-    if (worker != run) {
-      run = worker;
+    if (in_run) {
+      --run_left_;
+    } else if (const int length = PrefetchWindow::run_length(expected_us); length > 1) {
+      run = worker;  // a new run; a job that is not short leaves the current one be
       run_peer_ = worker->peer;
-      run_left_ = PrefetchWindow::run_length(expected_us);
+      run_left_ = length - 1;
     }
-    --run_left_;
     jobs_.pop_ready();
     job.worker = worker->peer;
     job.started_unix_s = 0;  // assigned, perhaps prefetched: running once the worker says Started
