@@ -53,7 +53,9 @@ constexpr auto kReportStartedAfter = std::chrono::milliseconds(10);
 constexpr auto kShortJob = std::chrono::milliseconds(5);
 
 // Results of short jobs gathered before a slot wakes the I/O thread while it
-// still has queued work: about half the coordinator's prefetch window.
+// still has queued work: at least this many, and as many as are still queued
+// (half the coordinator's prefetch window comes back while the other half
+// runs, so the refill arrives before the queue runs dry).
 constexpr std::size_t kResultBatch = 8;
 
 }  // namespace
@@ -544,11 +546,11 @@ void Worker::Loop::slot_main() {
       // followed by more queued work needs none: the I/O thread polls within
       // kShortJob while such a job runs (note_started) and sends its result
       // with the next ones. After a longer job, with nothing more to run, or
-      // once a batch has gathered (half the prefetch window comes back while
-      // the rest runs), it wakes.
+      // once a batch has gathered (kResultBatch), it wakes.
       finished_.push_back(std::move(result));
       const bool more_work = !queue_.empty() && !quota_reached();
-      wake_io = !io_woken_ && (!short_job || !more_work || finished_.size() >= kResultBatch);
+      const bool batch_full = finished_.size() >= std::max(kResultBatch, queue_.size());
+      wake_io = !io_woken_ && (!short_job || !more_work || batch_full);
       io_woken_ = io_woken_ || wake_io;
     }
     if (wake_io) wake_.notify();
