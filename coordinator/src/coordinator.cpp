@@ -245,7 +245,7 @@ void Coordinator::Loop::on_results(const std::string& peer, v1::Results& results
     Job* job = jobs_.find(id);
     // A late answer from an attempt that was given up on: the job has moved on.
     if (job == nullptr || job->worker != peer || job->attempt != result.attempt()) continue;
-    if (result.run_us() > 0) run_times_.observe(job->name, result.run_us());
+    if (result.run_us() > 0) run_times_.observe(job->name, job->chunk, result.run_us());
     result.clear_run_us();  // the client is not told
     workers_.release(*worker, id);
     ++worker->done;
@@ -325,7 +325,7 @@ void Coordinator::Loop::dispatch() {
     }
     // Only a short job joins a run: a longer one (or one of unknown length,
     // or with a deadline) goes to a free slot first, as pick() ranks.
-    const double expected_us = run_times_.expected(job.name);
+    const double expected_us = run_times_.expected(job.name, job.chunk);
     const bool in_run = run != nullptr && run_left_ > 0 && PrefetchWindow::run_length(expected_us) > 1 &&
                         !job.deadline && workers_.has_credit(*run) && run->catalog.contains(job.name);
     Worker* worker = in_run ? run : workers_.pick(job.name);

@@ -159,14 +159,17 @@ TEST_CASE("run times are kept per kind of job and set how many go to one worker 
   using taskmill::coordinator::PrefetchWindow;
   using taskmill::coordinator::RunTimes;
   RunTimes times;
-  CHECK(times.expected("identity") == 0);  // none finished yet
-  times.observe("identity", 0);            // under a microsecond still counts as one
-  CHECK(times.expected("identity") == 1);
-  for (int i = 0; i < 40; ++i) times.observe("burn", 10'000);
-  CHECK(times.expected("burn") == Approx(10'001));
-  for (int i = 0; i < 40; ++i) times.observe("burn", 100);  // its arguments changed: followed within a few jobs
-  CHECK(times.expected("burn") == Approx(101).epsilon(0.01));
-  CHECK(times.expected("identity") == 1);  // one kind's times do not move another's
+  CHECK(times.expected("identity", false) == 0);  // none finished yet
+  times.observe("identity", false, 0);            // under a microsecond still counts as one
+  CHECK(times.expected("identity", false) == 1);
+  for (int i = 0; i < 40; ++i) times.observe("burn", false, 10'000);
+  CHECK(times.expected("burn", false) == Approx(10'001));
+  for (int i = 0; i < 40; ++i) times.observe("burn", false, 100);  // its arguments changed: followed within a few jobs
+  CHECK(times.expected("burn", false) == Approx(101).epsilon(0.01));
+  CHECK(times.expected("identity", false) == 1);  // one kind's times do not move another's
+  times.observe("identity", true, 255);  // a map's chunk of 256 runs as long as all of them
+  CHECK(times.expected("identity", true) == 256);
+  CHECK(times.expected("identity", false) == 1);  // and leaves the single jobs' time be
 
   CHECK(PrefetchWindow::run_length(0) == 1);         // unknown: spread, one per worker
   CHECK(PrefetchWindow::run_length(10'000) == 1);    // long: every job to the best worker
