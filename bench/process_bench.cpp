@@ -36,7 +36,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -150,26 +149,18 @@ double w3_efficiency(Executor& ex, int count, std::int64_t micros) {
   return ideal / seconds_since(start);
 }
 
-// W3's ceiling on this machine in the same run: 2 plain threads taking the
-// same spins from a shared counter, no executor at all. A spin counts thread
-// CPU time, so whatever else takes the cores (other processes, the
-// hypervisor's steal) lengthens these as it does taskmill's.
+// W3's ceiling on this machine in the same run: 2 plain threads calling the
+// same `spin` function, taking the jobs from a shared counter, no executor at
+// all. A spin counts thread CPU time, so whatever else takes the cores (other
+// processes, the hypervisor's steal) lengthens these as it does taskmill's.
 double w3_raw_threads(int count, std::int64_t micros) {
-  auto thread_cpu_ns = [] {
-    timespec ts{};
-    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-  };
   std::atomic<int> next{0};
   const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (std::size_t t = 0; t < kWorkers; ++t) {
     threads.emplace_back([&] {
-      while (next.fetch_add(1) < count) {
-        const std::int64_t until = thread_cpu_ns() + micros * 1000;
-        while (thread_cpu_ns() < until) {
-        }
-      }
+      taskmill::JobContext context(taskmill::JobId{}, 1, nullptr, std::nullopt, nullptr);
+      while (next.fetch_add(1) < count) check(jobs::spin.function()(micros, context), micros, "W3 raw spin");
     });
   }
   for (auto& t : threads) t.join();

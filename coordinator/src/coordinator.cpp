@@ -326,8 +326,9 @@ void Coordinator::Loop::dispatch() {
     // Only a short job joins a run: a longer one (or one of unknown length,
     // or with a deadline) goes to a free slot first, as pick() ranks.
     const double expected_us = run_times_.expected(job.name, job.chunk);
-    const bool in_run = run != nullptr && run_left_ > 0 && PrefetchWindow::run_length(expected_us) > 1 &&
-                        !job.deadline && workers_.has_credit(*run) && run->catalog.contains(job.name);
+    const int run_length = PrefetchWindow::run_length(expected_us);
+    const bool in_run = run != nullptr && run_left_ > 0 && run_length > 1 && !job.deadline &&
+                        workers_.has_credit(*run) && run->catalog.contains(job.name);
     Worker* worker = in_run ? run : workers_.pick(job.name);
     if (worker == nullptr) {
       if (workers_.anyone_offers(job.name)) return;  // the workers that can run it are busy
@@ -341,10 +342,10 @@ void Coordinator::Loop::dispatch() {
     if (job.deadline && workers_.prefetched(*worker) >= 0) return;
     if (in_run) {
       --run_left_;
-    } else if (const int length = PrefetchWindow::run_length(expected_us); length > 1) {
+    } else if (run_length > 1) {
       run = worker;  // a new run; a job that is not short leaves the current one be
       run_peer_ = worker->peer;
-      run_left_ = length - 1;
+      run_left_ = run_length - 1;
     }
     jobs_.pop_ready();
     job.worker = worker->peer;

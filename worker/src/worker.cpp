@@ -509,6 +509,7 @@ void Worker::Loop::slot_main() {
   while (true) {
     v1::Assignment assignment;
     Clock::time_point received;
+    Clock::time_point began;
     auto cancel = std::make_shared<CancelFlag>();
     std::uint64_t session = 0;
     {
@@ -520,25 +521,22 @@ void Worker::Loop::slot_main() {
       received = queue_.front().received;
       queue_.pop_front();
       session = session_;
+      began = Clock::now();
       // Not reported yet: the I/O thread says Started if it runs past
       // kReportStartedAfter (note_started() times its polls for that).
-      running_.push_back({assignment.id(), assignment.attempt(), session, cancel, Clock::now()});
+      running_.push_back({assignment.id(), assignment.attempt(), session, cancel, began});
     }
     JobProgress progress(*this, assignment.id(), session);
-    const auto began = Clock::now();
     v1::JobResult result = run_assignment(assignment, received, *cancel, &progress);
+    const Clock::duration ran = Clock::now() - began;
     // At least 1: the coordinator reads 0 as "not measured".
     result.set_run_us(static_cast<std::uint64_t>(
-        std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - began).count())));
+        std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::microseconds>(ran).count())));
     bool wake_io = false;
     {
       std::lock_guard lock(mu_);
       auto self = std::find_if(running_.begin(), running_.end(), [&](const RunningJob& j) { return j.cancel == cancel; });
-      bool short_job = false;
-      if (self != running_.end()) {
-        short_job = Clock::now() - self->since < kShortJob;
-        running_.erase(self);
-      }
+      if (self != running_.end()) running_.erase(self);
       ++jobs_done_;
       if (session != session_) continue;  // given up on by the coordinator: nobody wants it
       progress_.erase(assignment.id());  // the result says it all
@@ -548,6 +546,7 @@ void Worker::Loop::slot_main() {
       // with the next ones. After a longer job, with nothing more to run, or
       // once a batch has gathered (kResultBatch), it wakes.
       finished_.push_back(std::move(result));
+      const bool short_job = ran < kShortJob;
       const bool more_work = !queue_.empty() && !quota_reached();
       const bool batch_full = finished_.size() >= std::max(kResultBatch, queue_.size());
       wake_io = !io_woken_ && (!short_job || !more_work || batch_full);
