@@ -223,7 +223,9 @@ void ProcessBackend::send_pending(std::vector<TaskPtr>& tasks, std::vector<std::
       ++already_done;
       continue;
     }
-    WireRequest request = task->encode_request();
+    // Embedded, the coordinator keeps the request from now on; a service
+    // coordinator that restarts without a journal needs ours again.
+    WireRequest request = task->encode_request(/*keep=*/!local_);
     v1::JobSpec* spec = submit.mutable_submit()->add_jobs();
     spec->set_id(task->id().value);
     spec->set_job(std::string(request.job));

@@ -61,6 +61,7 @@ class ProcessBackend final : public Backend, private coordinator::LocalClient {
   void submit_batch(std::vector<TaskPtr>& tasks) override;
   void shutdown(const ShutdownOptions& options) override;
   std::size_t worker_count() const override { return workers_; }
+  bool encodes_requests() const override { return true; }
 
  private:
   // Connects, says hello, and adopts the coordinator's heartbeat and liveness.

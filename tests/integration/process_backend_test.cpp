@@ -22,6 +22,7 @@
 #include <zmq.hpp>
 
 #include <map>
+#include <optional>
 
 #include "support/daemons.h"
 #include "support/processes.h"
@@ -380,4 +381,46 @@ TEST_CASE("taskmill-coordinator reads a config file and refuses a bad one clearl
   CHECK(refused.exit_code() == 2);
   CHECK_THAT(line, Catch::Contains(good.string() + ":2: key 'liveness': expected an integer from 1 to 100"));
   fs::remove(good);
+}
+
+TEST_CASE("large payloads cross both deployments intact while many are in flight",
+          "[integration][process][service]") {
+  // Requests are encoded at submit and moved to the embedded coordinator;
+  // each job has its own bytes and size, so a payload lost, shared or
+  // swapped on the way shows as a wrong reply.
+  std::optional<Daemon> coordinator;
+  std::vector<Daemon> workers;
+  const bool as_service = GENERATE(false, true);
+  taskmill::Config config = embedded(2);
+  if (as_service) {
+    coordinator.emplace(Daemon::coordinator());
+    for (int i = 0; i < 2; ++i) workers.push_back(Daemon::worker(coordinator->address()));
+    config = service(coordinator->address());
+  }
+  taskmill::Executor ex(config);
+  std::vector<taskmill::Bytes> requests;
+  std::vector<Future<taskmill::Bytes>> replies;
+  for (std::size_t i = 0; i < 40; ++i) {
+    const std::size_t size = (std::size_t{64} << 10) + i * (std::size_t{97} << 10);  // 64 KiB .. ~3.8 MiB
+    taskmill::Bytes data{std::string(size, '\0')};
+    for (std::size_t at = 0; at < size; at += 4096) data.data[at] = static_cast<char>(i + at / 4096);
+    data.data.back() = static_cast<char>(i);
+    replies.push_back(ex.submit(taskmill::jobs::echo, data));
+    requests.push_back(std::move(data));
+  }
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    INFO("job " << i << (as_service ? " (service)" : " (embedded)"));
+    CHECK(replies[i].get() == requests[i]);
+  }
+}
+
+TEST_CASE("a request the wire cannot carry fails its own job with the codec's error", "[integration][process]") {
+  // Encoded at submit: a string that is not UTF-8 fails as it does on threads
+  // with serialize = true, and nothing else is disturbed.
+  taskmill::Executor ex(embedded(1));
+  auto bad = ex.submit(text, std::string("\xff"));
+  CHECK_THROWS_AS(bad.get(), taskmill::JobError);
+  CHECK_THROWS_WITH(bad.get(), Catch::Contains("StringValue"));
+  CHECK(bad.state() == JobState::kFailed);
+  CHECK(ex.submit(text, std::string("grüße")).get() == "grüße");
 }

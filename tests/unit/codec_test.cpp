@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <google/protobuf/wrappers.pb.h>
 
 #include <cstdint>
 #include <limits>
@@ -25,6 +26,19 @@ TEST_CASE("built-in codecs carry plain values across unchanged", "[unit][codec]"
   CHECK(round_trip(std::vector<std::int64_t>{1, -2, 3}) == std::vector<std::int64_t>{1, -2, 3});
   CHECK(round_trip(std::vector<double>{0.5, -1.25}) == std::vector<double>{0.5, -1.25});
   CHECK(round_trip(std::vector<std::string>{"a", "", "c"}) == std::vector<std::string>{"a", "", "c"});
+}
+
+TEST_CASE("bytes encode exactly as protobuf writes a BytesValue", "[unit][codec]") {
+  // Sizes around each varint length boundary of the field's length prefix.
+  for (std::size_t size : {0, 1, 127, 128, 16'383, 16'384, 1 << 20, (1 << 21) + 3}) {
+    Bytes value{std::string(size, '\0')};
+    for (std::size_t i = 0; i < size; ++i) value.data[i] = static_cast<char>(i * 7 + size);
+    google::protobuf::BytesValue wire;
+    wire.set_value(value.data);
+    INFO("size " << size);
+    CHECK(Codec<Bytes>::encode(value) == wire.SerializeAsString());
+    CHECK(round_trip(value) == value);
+  }
 }
 
 TEST_CASE("protobuf messages are their own codec", "[unit][codec]") {

@@ -111,7 +111,8 @@ Future<Rep> Executor::submit_function(std::string_view name, typename Job<Req, R
   detail::Backend& runner = backend();
   if (admission_) admission_->acquire(1);
   auto task = std::make_shared<detail::JobTask<Req, Rep>>(runner.next_id(), placement(options.priority, options.timeout),
-                                                          name, function, std::move(request), serialize_);
+                                                          name, function, std::move(request), serialize_,
+                                                          runner.encodes_requests());
   release_when_done(*task);
   Future<Rep> future(task);
   runner.submit(std::move(task));

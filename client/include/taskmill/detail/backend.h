@@ -24,6 +24,9 @@ class Backend {
   virtual void submit_batch(std::vector<TaskPtr>& tasks) = 0;
   virtual void shutdown(const ShutdownOptions& options) = 0;
   virtual std::size_t worker_count() const = 0;
+  // True when jobs cross a process boundary: requests are then encoded at
+  // submit and kept only in that form (see JobTask).
+  virtual bool encodes_requests() const { return false; }
 
   JobId next_id() noexcept { return JobId{next_id_.fetch_add(1, std::memory_order_relaxed) + 1}; }
 

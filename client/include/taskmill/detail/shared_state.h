@@ -95,7 +95,10 @@ class SharedState : public ProgressSink {
   // Runs the job and stores its result (tasks only; see JobTask).
   virtual void execute(JobContext& context);
   // Process backends: the job's name and encoded request (tasks only).
-  virtual WireRequest encode_request() const;
+  // `keep` false: the caller needs it only this once (the embedded
+  // coordinator holds it from now on), so a request encoded at submit is
+  // moved out rather than copied.
+  virtual WireRequest encode_request(bool keep);
   // Process backends: decodes the reply bytes and stores the result.
   virtual Status decode_reply(std::string_view bytes);
 

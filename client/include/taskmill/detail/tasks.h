@@ -1,11 +1,14 @@
 // tasks.h: the shared states that carry a job's request and run it.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "taskmill/codec.h"
+#include "taskmill/detail/outcome.h"
 #include "taskmill/detail/shared_state.h"
 #include "taskmill/job.h"
 #include "taskmill/v1/values.pb.h"
@@ -18,23 +21,39 @@ class JobTask final : public ValueState<Rep> {
  public:
   using Function = typename Job<Req, Rep>::Function;
 
-  JobTask(JobId id, Placement placement, std::string_view name, Function function, Req request, bool serialize)
-      : ValueState<Rep>(id, placement),
-        name_(name),
-        function_(function),
-        request_(std::move(request)),
-        serialize_(serialize) {}
+  // `encoded`: the job crosses a process boundary, so the request is kept
+  // only as its encoding, made here on the submitting thread. A large request
+  // then exists twice only until this returns (the caller's copy is freed and
+  // its memory reused by the next submit) instead of for the job's lifetime.
+  JobTask(JobId id, Placement placement, std::string_view name, Function function, Req request, bool serialize,
+          bool encoded)
+      : ValueState<Rep>(id, placement), name_(name), function_(function), serialize_(serialize) {
+    if (encoded) {
+      try {
+        encoded_ = Codec<Req>::encode(request);
+      } catch (...) {
+        // A request the wire cannot carry (a string that is not UTF-8): the
+        // job fails with the codec's error, as on threads with serialize = true.
+        this->finish_with_error(JobState::kFailed, to_exception(id, classify_current_exception(false, false), 0));
+      }
+    } else {
+      request_.emplace(std::move(request));
+    }
+  }
 
   void execute(JobContext& context) override {
     if (serialize_) {
       // What crossing a process boundary would do to the request and reply.
-      this->set_value(round_trip(function_(round_trip(request_), context)));
+      this->set_value(round_trip(function_(round_trip(*request_), context)));
     } else {
-      this->set_value(function_(request_, context));
+      this->set_value(function_(*request_, context));
     }
   }
 
-  WireRequest encode_request() const override { return {name_, Codec<Req>::encode(request_), false}; }
+  WireRequest encode_request(bool keep) override {
+    if (request_) return {name_, Codec<Req>::encode(*request_), false};
+    return {name_, keep ? encoded_ : std::move(encoded_), false};
+  }
 
   Status decode_reply(std::string_view bytes) override {
     Rep reply{};
@@ -46,7 +65,8 @@ class JobTask final : public ValueState<Rep> {
  private:
   std::string_view name_;  // the Job's or the registry's: both live as long as the program
   Function function_;
-  Req request_;
+  std::optional<Req> request_;  // or, when encoded at submit:
+  std::string encoded_;
   bool serialize_;
 };
 
@@ -76,7 +96,7 @@ class ChunkTask final : public ValueState<std::vector<Rep>> {
     this->set_value(std::move(replies));
   }
 
-  WireRequest encode_request() const override {
+  WireRequest encode_request(bool /*keep*/) override {
     v1::Batch batch;
     for (const Req& request : requests_) batch.add_items(Codec<Req>::encode(request));
     return {name_, batch.SerializeAsString(), true};
