@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
                  "SQLite file recording accepted jobs and kept results; restart on it to lose nothing (default: none)");
   app.add_option("--heartbeat-ms", heartbeat_ms, "how often peers must speak (default 500)")->check(CLI::Range(10, 60000));
   app.add_option("--liveness", liveness, "missed heartbeats before a peer is gone (default 3)")->check(CLI::Range(1, 100));
-  app.add_option("--prefetch", prefetch, "most jobs queued on a worker beyond its slots (each worker's window adapts below it to ~4 ms of work per slot, 16 MiB of payloads); taken back when another idles; 0: none (default 256)")->check(CLI::Range(0, 1024));
+  app.add_option("--prefetch", prefetch, "most jobs queued on a worker beyond its slots (each worker's window adapts below it to ~10 ms of work per slot, 16 MiB of payloads); taken back when another idles; 0: none (default 256)")->check(CLI::Range(0, 1024));
   app.add_option("--result-ttl", result_ttl_s, "seconds a detached job's result is kept unfetched (default 3600)")
       ->check(CLI::Range(1, 365 * 24 * 3600));
   taskmill::coordinator::SecurityFiles security;

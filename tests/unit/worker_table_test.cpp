@@ -146,7 +146,7 @@ TEST_CASE("a worker's prefetch window follows its jobs' expected run times and p
   CHECK(window.jobs(1, 256) == 256);
   window.expect(100'000);                                 // 100 ms jobs: one queued, no more, at once
   CHECK(window.jobs(1, 256) == 1);
-  window.expect(80);                                      // 80 us: ~4 ms of work per slot
+  window.expect(200);                                     // 200 us: ~10 ms of work per slot
   CHECK(window.jobs(1, 256) == 50);
   CHECK(window.jobs(2, 256) == 100);
   window.expect(0);                                       // a job of unknown length keeps what was known

@@ -59,7 +59,7 @@ struct CoordinatorOptions {
   // Missed heartbeats before a peer is declared gone. Default: 3.
   int liveness = 3;
   // The most jobs assigned to a worker beyond its free slots, to hide the
-  // round trip. Each worker's window adapts below it: about 4 ms of queued
+  // round trip. Each worker's window adapts below it: about 10 ms of queued
   // work per slot (from the run times it reports; 16 jobs until the first),
   // at most 16 MiB of payloads, at least 1. Only while no worker has a free
   // slot; when one goes idle, unstarted prefetched jobs are taken back from
