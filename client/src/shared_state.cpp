@@ -11,20 +11,23 @@
 namespace taskmill::detail {
 namespace {
 
-// How long wait() spins before sleeping: enough for a short job's round trip.
-constexpr std::chrono::microseconds kWaitSpin{20};
+// This thread's recent waits, which set how long wait() spins before sleeping.
+thread_local SpinBudget wait_spin;
 
 }  // namespace
 
 void SharedState::wait() const noexcept {
   if (done()) return;
-  if (spin_until([this] { return done(); }, kWaitSpin)) return;
-  while (true) {
-    std::uint32_t word = word_.load(std::memory_order_acquire);
-    if (is_terminal(static_cast<JobState>(word & kCodeMask))) return;
-    if ((word & kWaiters) == 0 && !word_.compare_exchange_weak(word, word | kWaiters)) continue;
-    futex_wait(word_, word | kWaiters, nullptr);
+  const auto start = Clock::now();
+  if (!spin_until([this] { return done(); }, wait_spin.budget())) {
+    while (true) {
+      std::uint32_t word = word_.load(std::memory_order_acquire);
+      if (is_terminal(static_cast<JobState>(word & kCodeMask))) break;
+      if ((word & kWaiters) == 0 && !word_.compare_exchange_weak(word, word | kWaiters)) continue;
+      futex_wait(word_, word | kWaiters, nullptr);
+    }
   }
+  wait_spin.observe(Clock::now() - start);
 }
 
 bool SharedState::wait_until(Clock::time_point deadline) const noexcept {
