@@ -1,4 +1,4 @@
-// thread_bench.cpp: W1 and W2 of BENCHMARKS.md on taskmill's thread backend,
+// thread_bench.cpp: W1-W3 of BENCHMARKS.md on taskmill's thread backend,
 // and on two C++ references measured in the same run: a minimal thread pool
 // (mutex, condition variable, std::deque of std::packaged_task) and oneTBB (a
 // task_arena, one std::promise per job so that a future comes back).
@@ -8,6 +8,10 @@
 //       Executor::map; references: one task per chunk). Figure: jobs/s.
 //   W2  2,000 sequential submit -> get round trips after 100 warm-up.
 //       Figures: p50 and p99 in microseconds.
+//   W3  the `spin` job (busy on the thread CPU clock): a, 200 x 10 ms; b,
+//       10,000 x 100 us; submit all, then get all. Efficiency = ideal / wall,
+//       ideal = total CPU / 2 workers. Also on 2 plain threads taking the
+//       jobs from a counter (raw_threads): the machine's ceiling in this run.
 //
 // Every pool has 2 workers; it is built, and warmed with 100 jobs, outside the
 // timed region. Each figure is the median of 3 runs (1 with --quick). A wrong
@@ -16,6 +20,7 @@
 //   taskmill-bench-thread [--quick] [--json FILE]
 #include "bench_options.h"
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -26,9 +31,11 @@
 #include <future>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -47,6 +54,10 @@ constexpr std::int64_t kChunk = 256;
 constexpr int kW2Trips = 2'000;
 constexpr int kWarmup = 100;
 constexpr std::size_t kWorkers = 2;
+constexpr int kW3aJobs = 200;
+constexpr std::int64_t kW3aMicros = 10'000;
+constexpr int kW3bJobs = 10'000;
+constexpr std::int64_t kW3bMicros = 100;
 
 using Clock = std::chrono::steady_clock;
 
@@ -61,6 +72,12 @@ void check(std::int64_t got, std::int64_t want, const char* where) {
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
+// The `spin` job's own function, as a reference pool's task runs it.
+std::int64_t spin_directly(std::int64_t micros) {
+  taskmill::JobContext context(taskmill::JobId{}, 1, nullptr, std::nullopt, nullptr);
+  return taskmill::jobs::spin.function()(micros, context);
+}
+
 std::vector<std::int64_t> iota_inputs() {
   std::vector<std::int64_t> inputs(kW1Jobs);
   for (std::int64_t i = 0; i < kW1Jobs; ++i) inputs[i] = i;
@@ -71,6 +88,7 @@ std::vector<std::int64_t> iota_inputs() {
 class TaskmillPool {
  public:
   taskmill::Future<std::int64_t> submit(std::int64_t x) { return ex_.submit(taskmill::jobs::identity, x); }
+  taskmill::Future<std::int64_t> spin(std::int64_t micros) { return ex_.submit(taskmill::jobs::spin, micros); }
 
   void map_identity(const std::vector<std::int64_t>& inputs) {
     taskmill::MapOptions options;
@@ -176,6 +194,9 @@ class Reference {
   std::future<std::int64_t> submit(std::int64_t x) {
     return pool_.run([x] { return x; });
   }
+  std::future<std::int64_t> spin(std::int64_t micros) {
+    return pool_.run([micros] { return spin_directly(micros); });
+  }
 
   // One task per chunk of 256, each writing its replies into place.
   void map_identity(const std::vector<std::int64_t>& inputs) {
@@ -246,29 +267,72 @@ Latency w2_round_trips() {
   return {micros[kW2Trips / 2], micros[(kW2Trips * 99 + 99) / 100 - 1]};
 }
 
+template <class Pool>
+double w3_efficiency(int count, std::int64_t micros) {
+  Pool pool;
+  warm_up(pool);
+  using FutureType = decltype(pool.spin(0));
+  std::vector<FutureType> futures;
+  futures.reserve(count);
+  const auto start = Clock::now();
+  for (int i = 0; i < count; ++i) futures.push_back(pool.spin(micros));
+  for (auto& f : futures) check(f.get(), micros, "W3 spin");
+  const double ideal = static_cast<double>(count) * static_cast<double>(micros) / 1e6 / kWorkers;
+  return ideal / seconds_since(start);
+}
+
+// W3's ceiling in this run: 2 plain threads, no pool.
+double w3_raw_threads(int count, std::int64_t micros) {
+  std::atomic<int> next{0};
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < kWorkers; ++t) {
+    threads.emplace_back([&] {
+      while (next.fetch_add(1) < count) check(spin_directly(micros), micros, "W3 raw spin");
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double ideal = static_cast<double>(count) * static_cast<double>(micros) / 1e6 / kWorkers;
+  return ideal / seconds_since(start);
+}
+
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
 }
 
-struct Figures {
-  double w1_submit_jobs_per_s;
-  double w1_map_jobs_per_s;
-  double w2_p50_us;
-  double w2_p99_us;
-};
+// Figure key (as in BENCHMARKS.md's JSON) -> median.
+using Figures = std::map<std::string, double>;
+
+const std::vector<std::pair<std::string, std::string>> kColumns = {
+    {"w1_submit_jobs_per_s", "W1 submit jobs/s"}, {"w1_map_jobs_per_s", "W1 map(256) jobs/s"},
+    {"w2_p50_us", "W2 p50 us"},                   {"w2_p99_us", "W2 p99 us"},
+    {"w3a_efficiency", "W3a eff."},                {"w3b_efficiency", "W3b eff."}};
 
 template <class Pool>
 Figures measure(int runs) {
-  std::vector<double> submit, map, p50, p99;
+  std::map<std::string, std::vector<double>> samples;
   for (int r = 0; r < runs; ++r) {
-    submit.push_back(w1_submit<Pool>());
-    map.push_back(w1_map<Pool>());
+    samples["w1_submit_jobs_per_s"].push_back(w1_submit<Pool>());
+    samples["w1_map_jobs_per_s"].push_back(w1_map<Pool>());
     const Latency latency = w2_round_trips<Pool>();
-    p50.push_back(latency.p50_us);
-    p99.push_back(latency.p99_us);
+    samples["w2_p50_us"].push_back(latency.p50_us);
+    samples["w2_p99_us"].push_back(latency.p99_us);
+    samples["w3a_efficiency"].push_back(w3_efficiency<Pool>(kW3aJobs, kW3aMicros));
+    samples["w3b_efficiency"].push_back(w3_efficiency<Pool>(kW3bJobs, kW3bMicros));
   }
-  return {median(submit), median(map), median(p50), median(p99)};
+  Figures out;
+  for (auto& [key, values] : samples) out[key] = median(values);
+  return out;
+}
+
+Figures measure_raw_threads(int runs) {
+  std::vector<double> a, b;
+  for (int r = 0; r < runs; ++r) {
+    a.push_back(w3_raw_threads(kW3aJobs, kW3aMicros));
+    b.push_back(w3_raw_threads(kW3bJobs, kW3bMicros));
+  }
+  return {{"w3a_efficiency", median(a)}, {"w3b_efficiency", median(b)}};
 }
 
 struct Row {
@@ -279,15 +343,20 @@ struct Row {
 
 void print_table(const std::vector<Row>& rows, int runs) {
   std::cout << "taskmill-bench-thread: " << kWorkers << " workers, median of " << runs << " run(s)\n"
-            << std::left << std::setw(14) << "pool" << std::right << std::setw(18) << "W1 submit jobs/s"
-            << std::setw(20) << "W1 map(256) jobs/s" << std::setw(12) << "W2 p50 us" << std::setw(12) << "W2 p99 us"
-            << '\n'
-            << std::fixed;
+            << std::left << std::setw(14) << "pool" << std::right;
+  for (const auto& [key, label] : kColumns) std::cout << std::setw(20) << label;
+  std::cout << '\n' << std::fixed;
   for (const Row& row : rows) {
-    const Figures& f = row.figures;
-    std::cout << std::left << std::setw(14) << row.name << std::right << std::setprecision(0) << std::setw(18)
-              << f.w1_submit_jobs_per_s << std::setw(20) << f.w1_map_jobs_per_s << std::setprecision(1)
-              << std::setw(12) << f.w2_p50_us << std::setw(12) << f.w2_p99_us << '\n';
+    std::cout << std::left << std::setw(14) << row.name << std::right;
+    for (const auto& [key, label] : kColumns) {
+      auto at = row.figures.find(key);
+      if (at == row.figures.end()) {
+        std::cout << std::setw(20) << "-";
+      } else {
+        std::cout << std::setprecision(at->second < 10 ? 3 : 1) << std::setw(20) << at->second;
+      }
+    }
+    std::cout << '\n';
   }
 }
 
@@ -295,10 +364,13 @@ void write_json(const std::string& path, const std::vector<Row>& rows, int runs)
   std::ofstream out(path);
   out << std::fixed << std::setprecision(3) << "{\n  \"workers\": " << kWorkers << ",\n  \"runs\": " << runs << ",\n  \"pools\": {";
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const Figures& f = rows[i].figures;
-    out << (i == 0 ? "\n" : ",\n") << "    \"" << rows[i].key << "\": {\"w1_submit_jobs_per_s\": " << f.w1_submit_jobs_per_s
-        << ", \"w1_map_jobs_per_s\": " << f.w1_map_jobs_per_s << ", \"w2_p50_us\": " << f.w2_p50_us
-        << ", \"w2_p99_us\": " << f.w2_p99_us << "}";
+    out << (i == 0 ? "\n" : ",\n") << "    \"" << rows[i].key << "\": {";
+    const char* comma = "";
+    for (const auto& [key, value] : rows[i].figures) {
+      out << comma << '"' << key << "\": " << value;
+      comma = ", ";
+    }
+    out << "}";
   }
   out << "\n  }\n}\n";
   if (!out) {
@@ -311,7 +383,7 @@ void write_json(const std::string& path, const std::vector<Row>& rows, int runs)
 
 int main(int argc, char** argv) {
   const BenchOptions options =
-      parse_bench_options(argc, argv, "taskmill-bench-thread: W1 and W2 on the thread backend and the C++ references");
+      parse_bench_options(argc, argv, "taskmill-bench-thread: W1-W3 on the thread backend and the C++ references");
   const int runs = options.runs;
   const std::optional<std::string>& json_path = options.json_path;
 
@@ -324,6 +396,7 @@ int main(int argc, char** argv) {
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, kWorkers + 1);
   rows.push_back({"onetbb", "oneTBB", measure<Reference<TbbPool>>(runs)});
 #endif
+  rows.push_back({"raw_threads", "2 threads", measure_raw_threads(runs)});
 
   print_table(rows, runs);
   if (json_path) write_json(*json_path, rows, runs);

@@ -1,9 +1,17 @@
-// zmq_floor.cpp: the floor the transport allows (BENCHMARKS.md, references):
-// a raw ZeroMQ round trip of a small message between two processes, a DEALER
-// in this process and a ROUTER echoing in a forked child, over ipc and tcp.
+// zmq_floor.cpp: the floor the transport allows (BENCHMARKS.md, references),
+// between this process and a forked child:
 //
-//   W2-style: 2,000 sequential send -> receive round trips of 8 bytes after 100
-//   warm-up; p50 and p99 in microseconds. Median of 3 runs (1 with --quick).
+//   round trip   W2-style: 2,000 sequential send -> receive round trips of 8
+//                bytes after 100 warm-up, a DEALER here and a ROUTER echoing
+//                in the child, over ipc and tcp; p50 and p99 in microseconds.
+//                Once more over ipc with this side busy-polling for the reply
+//                (recv with ZMQ_DONTWAIT, as a spinning caller waits; taskmill's
+//                Future::get spins while round trips are short): zmq_ipc_spin.
+//   stream       1,000,000 messages of 100 bytes PUSHed to a PULL in the child
+//                over ipc, which checks each one's sequence number; msgs/s from
+//                the first send until the child has read the last.
+//
+// Median of 3 runs (1 with --quick). A wrong reply or message exits 1.
 //
 //   taskmill-bench-zmq-floor [--quick] [--json FILE]
 #include "bench_options.h"
@@ -15,11 +23,13 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 #include <zmq.hpp>
 
@@ -31,6 +41,9 @@ using Clock = std::chrono::steady_clock;
 
 // The child: bind a ROUTER, tell the parent where, echo until an empty message
 // (which it does not answer).
+constexpr std::uint64_t kStreamMessages = 1'000'000;
+constexpr std::size_t kStreamBytes = 100;
+
 [[noreturn]] void echo_server(const std::string& endpoint, int report_fd) {
   zmq::context_t context(1);
   zmq::socket_t router(context, zmq::socket_type::router);
@@ -51,20 +64,71 @@ struct Latency {
   double p99_us;
 };
 
-Latency round_trips(const std::string& endpoint) {
+// The child: bind a PULL, tell the parent where, read kStreamMessages of
+// kStreamBytes in sequence; exit 0 if every one was right, 1 if not.
+[[noreturn]] void stream_sink(const std::string& endpoint, int report_fd) {
+  zmq::context_t context(1);
+  zmq::socket_t pull(context, zmq::socket_type::pull);
+  pull.bind(endpoint);
+  const std::string bound = pull.get(zmq::sockopt::last_endpoint) + "\n";
+  if (::write(report_fd, bound.data(), bound.size()) != static_cast<ssize_t>(bound.size())) std::_Exit(2);
+  for (std::uint64_t i = 0; i < kStreamMessages; ++i) {
+    zmq::message_t message;
+    if (!pull.recv(message) || message.size() != kStreamBytes || *message.data<std::uint64_t>() != i) std::_Exit(1);
+  }
+  std::_Exit(0);
+}
+
+// Forks `serve(endpoint, fd)` and returns the child's pid and bound address.
+std::pair<pid_t, std::string> start_child(void (*serve)(const std::string&, int), const std::string& endpoint) {
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) std::exit(2);
   const pid_t child = ::fork();
   if (child == 0) {
     ::close(pipe_fds[0]);
-    echo_server(endpoint, pipe_fds[1]);
+    serve(endpoint, pipe_fds[1]);
   }
   ::close(pipe_fds[1]);
   std::string address;
   char c;
   while (::read(pipe_fds[0], &c, 1) == 1 && c != '\n') address += c;
   ::close(pipe_fds[0]);
+  return {child, address};
+}
 
+double stream_rate(const std::string& endpoint) {
+  const auto [child, address] = start_child(stream_sink, endpoint);
+  zmq::context_t context(1);
+  zmq::socket_t push(context, zmq::socket_type::push);
+  push.set(zmq::sockopt::linger, -1);
+  push.set(zmq::sockopt::sndhwm, 0);
+  push.connect(address);
+  char body[kStreamBytes] = {};
+  const auto start = Clock::now();
+  for (std::uint64_t i = 0; i < kStreamMessages; ++i) {
+    std::memcpy(body, &i, sizeof i);
+    push.send(zmq::buffer(body, sizeof body), zmq::send_flags::none);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::cerr << "taskmill-bench-zmq-floor: the PULL side read a wrong or missing message\n";
+    std::exit(1);
+  }
+  return static_cast<double>(kStreamMessages) / seconds;
+}
+
+// Waits for a reply blocking in recv, or busy-polling it with ZMQ_DONTWAIT.
+bool receive(zmq::socket_t& socket, zmq::message_t& reply, bool spin) {
+  if (!spin) return socket.recv(reply).has_value();
+  while (!socket.recv(reply, zmq::recv_flags::dontwait)) {
+  }
+  return true;
+}
+
+Latency round_trips(const std::string& endpoint, bool spin) {
+  const auto [child, address] = start_child(echo_server, endpoint);
   zmq::context_t context(1);
   zmq::socket_t dealer(context, zmq::socket_type::dealer);
   dealer.set(zmq::sockopt::linger, 0);
@@ -75,7 +139,7 @@ Latency round_trips(const std::string& endpoint) {
     const auto start = Clock::now();
     dealer.send(zmq::buffer(&sent, sizeof sent), zmq::send_flags::none);
     zmq::message_t reply;
-    if (!dealer.recv(reply) || reply.size() != sizeof sent || *reply.data<std::uint64_t>() != sent) {
+    if (!receive(dealer, reply, spin) || reply.size() != sizeof sent || *reply.data<std::uint64_t>() != sent) {
       std::cerr << "taskmill-bench-zmq-floor: wrong reply\n";
       std::exit(1);
     }
@@ -87,10 +151,10 @@ Latency round_trips(const std::string& endpoint) {
   return {micros[kTrips / 2], micros[(kTrips * 99 + 99) / 100 - 1]};
 }
 
-Latency median_of(int runs, const std::string& endpoint) {
+Latency median_of(int runs, const std::string& endpoint, bool spin = false) {
   std::vector<double> p50, p99;
   for (int r = 0; r < runs; ++r) {
-    const Latency l = round_trips(endpoint);
+    const Latency l = round_trips(endpoint, spin);
     p50.push_back(l.p50_us);
     p99.push_back(l.p99_us);
   }
@@ -111,18 +175,29 @@ int main(int argc, char** argv) {
   const std::string ipc = std::string("ipc://") + dir + "/echo";
   const Latency over_ipc = median_of(runs, ipc);
   const Latency over_tcp = median_of(runs, "tcp://127.0.0.1:*");
-  ::unlink((std::string(dir) + "/echo").c_str());
+  const Latency spinning = median_of(runs, ipc, /*spin=*/true);
+  std::vector<double> rates;
+  for (int r = 0; r < runs; ++r) rates.push_back(stream_rate(std::string("ipc://") + dir + "/stream"));
+  std::sort(rates.begin(), rates.end());
+  const double stream = rates[rates.size() / 2];
+  for (const char* name : {"/echo", "/stream"}) ::unlink((std::string(dir) + name).c_str());
   ::rmdir(dir);
 
-  std::cout << std::fixed << std::setprecision(1) << "taskmill-bench-zmq-floor: DEALER/ROUTER round trip, median of "
-            << runs << " run(s)\n  ipc  p50 " << over_ipc.p50_us << " us  p99 " << over_ipc.p99_us
-            << " us\n  tcp  p50 " << over_tcp.p50_us << " us  p99 " << over_tcp.p99_us << " us\n";
+  std::cout << std::fixed << std::setprecision(1) << "taskmill-bench-zmq-floor: median of " << runs
+            << " run(s)\n  DEALER/ROUTER round trip  ipc  p50 " << over_ipc.p50_us << " us  p99 " << over_ipc.p99_us
+            << " us\n                           tcp  p50 " << over_tcp.p50_us << " us  p99 " << over_tcp.p99_us
+            << " us\n          busy-polling reply ipc  p50 " << spinning.p50_us << " us  p99 " << spinning.p99_us
+            << " us\n  PUSH/PULL 100 B stream   ipc  " << std::setprecision(0) << stream << " msgs/s\n";
   if (json_path) {
     std::ofstream out(*json_path);
-    out << std::fixed << std::setprecision(3) << "{\n  \"runs\": " << runs << ",\n  \"pools\": {\n"
-        << "    \"zmq_ipc\": {\"w2_p50_us\": " << over_ipc.p50_us << ", \"w2_p99_us\": " << over_ipc.p99_us << "},\n"
-        << "    \"zmq_tcp\": {\"w2_p50_us\": " << over_tcp.p50_us << ", \"w2_p99_us\": " << over_tcp.p99_us << "}\n"
-        << "  }\n}\n";
+    auto latency = [&](const char* name, const Latency& l) {
+      out << "    \"" << name << "\": {\"w2_p50_us\": " << l.p50_us << ", \"w2_p99_us\": " << l.p99_us << "},\n";
+    };
+    out << std::fixed << std::setprecision(3) << "{\n  \"runs\": " << runs << ",\n  \"pools\": {\n";
+    latency("zmq_ipc", over_ipc);
+    latency("zmq_tcp", over_tcp);
+    latency("zmq_ipc_spin", spinning);
+    out << "    \"zmq_push_pull\": {\"stream_msgs_per_s\": " << stream << "}\n  }\n}\n";
     if (!out) return 2;
   }
   return 0;
