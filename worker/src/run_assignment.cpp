@@ -2,10 +2,13 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
+#include "taskmill/detail/batch.h"
 #include "taskmill/detail/outcome.h"
 #include "taskmill/job.h"
-#include "taskmill/v1/values.pb.h"
 #include "taskmill/wire.h"
 
 namespace taskmill::worker {
@@ -29,14 +32,14 @@ void reject(v1::JobResult& result, const std::string& type, const std::string& m
 
 // A chunk: a Batch of requests in, a Batch of replies out, in order.
 std::string run_chunk(const JobInfo& job, const std::string& payload, JobContext& context) {
-  v1::Batch requests;
-  if (!requests.ParseFromString(payload)) throw CodecError("malformed batch of requests");
-  v1::Batch replies;
-  for (const std::string& request : requests.items()) {
+  std::vector<std::string_view> requests;
+  if (!detail::split_batch(payload, &requests).is_ok()) throw CodecError("malformed batch of requests");
+  std::string replies;
+  for (std::string_view request : requests) {
     context.throw_if_cancelled();
-    replies.add_items(job.run_encoded(request, context));
+    detail::append_batch_item(replies, job.run_encoded(request, context));
   }
-  return replies.SerializeAsString();
+  return replies;
 }
 
 }  // namespace

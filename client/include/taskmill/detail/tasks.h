@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "taskmill/codec.h"
+#include "taskmill/detail/batch.h"
 #include "taskmill/detail/outcome.h"
 #include "taskmill/detail/shared_state.h"
 #include "taskmill/job.h"
-#include "taskmill/v1/values.pb.h"
 
 namespace taskmill::detail {
 
@@ -97,21 +97,21 @@ class ChunkTask final : public ValueState<std::vector<Rep>> {
   }
 
   WireRequest encode_request(bool /*keep*/) override {
-    v1::Batch batch;
-    for (const Req& request : requests_) batch.add_items(Codec<Req>::encode(request));
-    return {name_, batch.SerializeAsString(), true};
+    std::string batch;
+    for (const Req& request : requests_) append_batch_item(batch, Codec<Req>::encode(request));
+    return {name_, std::move(batch), true};
   }
 
   Status decode_reply(std::string_view bytes) override {
-    v1::Batch batch;
-    if (Status s = parse_message(bytes, &batch); !s.is_ok()) return s;
-    if (static_cast<std::size_t>(batch.items_size()) != requests_.size()) {
+    std::vector<std::string_view> items;
+    if (Status s = split_batch(bytes, &items); !s.is_ok()) return s;
+    if (items.size() != requests_.size()) {
       return invalid_argument("a chunk of " + std::to_string(requests_.size()) + " requests came back with " +
-                              std::to_string(batch.items_size()) + " replies");
+                              std::to_string(items.size()) + " replies");
     }
     std::vector<Rep> replies(requests_.size());
-    for (int i = 0; i < batch.items_size(); ++i) {
-      if (Status s = Codec<Rep>::decode(batch.items(i), &replies[i]); !s.is_ok()) return s;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (Status s = Codec<Rep>::decode(items[i], &replies[i]); !s.is_ok()) return s;
     }
     this->set_value(std::move(replies));
     return {};
