@@ -17,9 +17,10 @@ TEST_CASE("a batch is written exactly as protobuf writes a taskmill.v1.Batch, an
     append_batch_item(mine, item);
     theirs.add_items(item);
   }
-  CHECK(mine == theirs.SerializeAsString());
-  std::vector<std::string_view> read;
-  REQUIRE(split_batch(theirs.SerializeAsString(), &read).is_ok());
+  const std::string encoded = theirs.SerializeAsString();
+  CHECK(mine == encoded);
+  std::vector<std::string_view> read;  // views into `encoded`
+  REQUIRE(split_batch(encoded, &read).is_ok());
   REQUIRE(read.size() == items.size());
   for (std::size_t i = 0; i < items.size(); ++i) CHECK(read[i] == items[i]);
   REQUIRE(split_batch("", &read).is_ok());
