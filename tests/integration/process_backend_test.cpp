@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -74,6 +75,28 @@ struct History {
     f.add_done_callback([this](const Future<R>&) { ++outcomes; });
   }
 };
+
+// A request type whose codec refuses negative values when encoding.
+struct Picky {
+  std::int64_t value = 0;
+};
+
+}  // namespace
+
+template <>
+struct taskmill::Codec<Picky> {
+  static const google::protobuf::Descriptor* descriptor() { return google::protobuf::Int64Value::descriptor(); }
+  static std::string encode(const Picky& p) {
+    if (p.value < 0) throw std::invalid_argument("no negative Picky");
+    return Codec<std::int64_t>::encode(p.value);
+  }
+  static Status decode(std::string_view bytes, Picky* out) { return Codec<std::int64_t>::decode(bytes, &out->value); }
+};
+
+namespace {
+
+const taskmill::Job<Picky, std::int64_t> picky{
+    "test.picky", [](const Picky& p, taskmill::JobContext&) -> std::int64_t { return p.value; }};
 
 }  // namespace
 
@@ -414,13 +437,31 @@ TEST_CASE("large payloads cross both deployments intact while many are in flight
   }
 }
 
-TEST_CASE("a request the wire cannot carry fails its own job with the codec's error", "[integration][process]") {
-  // Encoded at submit: a string that is not UTF-8 fails as it does on threads
-  // with serialize = true, and nothing else is disturbed.
+TEST_CASE("a string that is not UTF-8 fails its own job with the codec's error", "[integration][process]") {
+  // Refused where it is decoded, in the worker, as on threads with serialize = true.
   taskmill::Executor ex(embedded(1));
   auto bad = ex.submit(text, std::string("\xff"));
   CHECK_THROWS_AS(bad.get(), taskmill::JobError);
   CHECK_THROWS_WITH(bad.get(), Catch::Contains("StringValue"));
   CHECK(bad.state() == JobState::kFailed);
   CHECK(ex.submit(text, std::string("grüße")).get() == "grüße");
+}
+
+TEST_CASE("a request whose own codec throws fails its job or chunk, and nothing else", "[integration][process]") {
+  // Requests are encoded on the submitting thread; a user's Codec that
+  // throws fails that job (or that chunk of a map) with its exception,
+  // never the thread that sends jobs to the coordinator.
+  taskmill::Executor ex(embedded(1));
+  auto bad = ex.submit(picky, Picky{-1});
+  CHECK_THROWS_WITH(bad.get(), "no negative Picky");
+  try {
+    bad.get();
+  } catch (const taskmill::JobError& e) {
+    CHECK(e.remote_type() == "std::invalid_argument");
+  }
+  CHECK(ex.submit(picky, Picky{5}).get() == 5);
+  auto replies = ex.map(picky, std::vector<Picky>{{1}, {-2}, {3}, {4}}, {.chunksize = 2});
+  REQUIRE(replies.chunks().size() == 2);
+  CHECK_THROWS_WITH(replies.chunks()[0].get(), "no negative Picky");
+  CHECK(replies.chunks()[1].get() == std::vector<std::int64_t>{3, 4});
 }

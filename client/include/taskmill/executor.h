@@ -131,7 +131,7 @@ MapResult<Rep> Executor::map(const Job<Req, Rep>& job, Range&& requests, const M
   std::vector<Req> batch;
   auto flush = [&] {
     auto task = std::make_shared<detail::ChunkTask<Req, Rep>>(runner.next_id(), where, job.name(), job.function(),
-                                                              std::move(batch), serialize_);
+                                                              std::move(batch), serialize_, runner.encodes_requests());
     chunks.emplace_back(task);
     tasks.push_back(std::move(task));
     batch = {};

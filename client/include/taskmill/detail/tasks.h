@@ -15,6 +15,14 @@
 
 namespace taskmill::detail {
 
+// Call in a catch block around encoding a request: the job fails with the
+// codec's exception (a user's Codec may throw), as it would on threads with
+// serialize = true, instead of the exception reaching the thread that sends
+// jobs to the coordinator.
+inline void fail_unencodable(SharedState& task) {
+  task.finish_with_error(JobState::kFailed, to_exception(task.id(), classify_current_exception(false, false), 0));
+}
+
 // One request for one job.
 template <class Req, class Rep>
 class JobTask final : public ValueState<Rep> {
@@ -32,9 +40,7 @@ class JobTask final : public ValueState<Rep> {
       try {
         encoded_ = Codec<Req>::encode(request);
       } catch (...) {
-        // A request the wire cannot carry (a string that is not UTF-8): the
-        // job fails with the codec's error, as on threads with serialize = true.
-        this->finish_with_error(JobState::kFailed, to_exception(id, classify_current_exception(false, false), 0));
+        fail_unencodable(*this);
       }
     } else {
       request_.emplace(std::move(request));
@@ -77,13 +83,25 @@ class ChunkTask final : public ValueState<std::vector<Rep>> {
  public:
   using Function = typename Job<Req, Rep>::Function;
 
+  // `encoded`: as for JobTask, the requests are kept only as their Batch.
   ChunkTask(JobId id, Placement placement, std::string_view name, Function function, std::vector<Req> requests,
-            bool serialize)
+            bool serialize, bool encoded)
       : ValueState<std::vector<Rep>>(id, placement),
         name_(name),
         function_(function),
-        requests_(std::move(requests)),
-        serialize_(serialize) {}
+        count_(requests.size()),
+        encoded_at_submit_(encoded),
+        serialize_(serialize) {
+    if (!encoded) {
+      requests_ = std::move(requests);
+      return;
+    }
+    try {
+      for (const Req& request : requests) append_batch_item(encoded_, Codec<Req>::encode(request));
+    } catch (...) {
+      fail_unencodable(*this);
+    }
+  }
 
   void execute(JobContext& context) override {
     std::vector<Rep> replies;
@@ -96,7 +114,8 @@ class ChunkTask final : public ValueState<std::vector<Rep>> {
     this->set_value(std::move(replies));
   }
 
-  WireRequest encode_request(bool /*keep*/) override {
+  WireRequest encode_request(bool keep) override {
+    if (encoded_at_submit_) return {name_, keep ? encoded_ : std::move(encoded_), true};
     std::string batch;
     for (const Req& request : requests_) append_batch_item(batch, Codec<Req>::encode(request));
     return {name_, std::move(batch), true};
@@ -105,11 +124,11 @@ class ChunkTask final : public ValueState<std::vector<Rep>> {
   Status decode_reply(std::string_view bytes) override {
     std::vector<std::string_view> items;
     if (Status s = split_batch(bytes, &items); !s.is_ok()) return s;
-    if (items.size() != requests_.size()) {
-      return invalid_argument("a chunk of " + std::to_string(requests_.size()) + " requests came back with " +
+    if (items.size() != count_) {
+      return invalid_argument("a chunk of " + std::to_string(count_) + " requests came back with " +
                               std::to_string(items.size()) + " replies");
     }
-    std::vector<Rep> replies(requests_.size());
+    std::vector<Rep> replies(count_);
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (Status s = Codec<Rep>::decode(items[i], &replies[i]); !s.is_ok()) return s;
     }
@@ -120,7 +139,10 @@ class ChunkTask final : public ValueState<std::vector<Rep>> {
  private:
   std::string_view name_;
   Function function_;
-  std::vector<Req> requests_;
+  std::size_t count_;
+  std::vector<Req> requests_;  // or, when encoded at submit:
+  std::string encoded_;
+  bool encoded_at_submit_;
   bool serialize_;
 };
 
