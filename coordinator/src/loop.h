@@ -115,6 +115,15 @@ class Coordinator::Loop {
   std::unordered_map<std::uint64_t, JobProgress> progress_;  // running jobs that reported some
   const Clock::time_point started_ = Clock::now();
   std::unordered_map<std::string, std::deque<std::uint64_t>> parked_;  // by job name: no worker offers it now
+  // Workers whose process exited recycled (WorkerExited.recycled): lost at
+  // this time unless their goodbye, which may still be on its way on their
+  // own connection, arrives first.
+  struct Exiting {
+    std::string peer;
+    std::string reason;
+    Clock::time_point deadline;
+  };
+  std::vector<Exiting> exiting_;
   // Batches built during one loop turn, sent at its end: one message per peer and kind.
   std::unordered_map<std::string, v1::Envelope> assign_out_, accepted_out_, started_out_, progress_out_, results_out_;
   Clock::time_point next_tick_;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <map>
+#include <string>
 #include <thread>
 
 #include "support/daemons.h"
@@ -33,7 +34,13 @@ taskmill::Config embedded(std::uint64_t max_jobs, std::uint64_t max_memory_mb) {
 TEST_CASE("an embedded worker is replaced by a fresh process after max_jobs_per_worker jobs", "[integration][recycling]") {
   taskmill::Executor ex(embedded(2, 0));
   std::map<std::int64_t, int> jobs_by_pid;
-  for (int i = 0; i < 6; ++i) ++jobs_by_pid[ex.submit(worker_pid, 0).get()];  // one at a time
+  std::string order;  // which worker ran each job, for the failure message
+  for (int i = 0; i < 6; ++i) {  // one at a time
+    const std::int64_t pid = ex.submit(worker_pid, 0).get();
+    ++jobs_by_pid[pid];
+    order += std::to_string(pid) + " ";
+  }
+  INFO("the workers' pids, job by job: " << order);
   CHECK(jobs_by_pid.size() == 3);
   for (const auto& [pid, jobs] : jobs_by_pid) CHECK(jobs == 2);
 }

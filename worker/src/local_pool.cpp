@@ -19,6 +19,7 @@
 #include "taskmill/errors.h"
 #include "taskmill/log.h"
 #include "taskmill/wire.h"
+#include "taskmill/worker/worker.h"
 
 #include <spdlog/spdlog.h>
 
@@ -160,16 +161,20 @@ class LocalWorkerPool::Supervisor {
         if ((fds[i].revents & (POLLIN | POLLHUP)) == 0 || stopping_.load()) continue;
         Child& c = children_[i - 1];
         const int pid = c.process->id();
-        const std::string reason = reap(c);
-        logger().warn("local pool: worker {} {}; starting another", pid, reason);
+        const int status = reap(c);
+        const bool recycled = WIFEXITED(status) && WEXITSTATUS(status) == Worker::kRecycled;
+        logger().warn("local pool: worker {} {}; starting another", pid, describe_exit(status));
         v1::Envelope exited;
         exited.mutable_worker_exited()->set_pid(static_cast<std::uint32_t>(pid));
-        exited.mutable_worker_exited()->set_reason(reason);
+        exited.mutable_worker_exited()->set_reason(describe_exit(status));
+        exited.mutable_worker_exited()->set_recycled(recycled);
         wire::send(*report_, exited);
         // Workers that keep dying at once (a crash loop) are restarted after
         // a pause; one killed once, however young, is replaced at once (its
-        // jobs are waiting for it).
-        const int quick_deaths = Clock::now() - c.started < std::chrono::seconds(1) ? c.quick_deaths + 1 : 0;
+        // jobs are waiting for it), and so is one recycled after its quota
+        // of jobs, however quickly it ran them.
+        const bool quick = !recycled && Clock::now() - c.started < std::chrono::seconds(1);
+        const int quick_deaths = quick ? c.quick_deaths + 1 : 0;
         if (quick_deaths >= 2) {
           wake_.drain();
           pollfd wake{wake_.fd(), POLLIN, 0};
@@ -187,11 +192,12 @@ class LocalWorkerPool::Supervisor {
     }
   }
 
-  std::string reap(Child& c) {
+  // Its wait status.
+  int reap(Child& c) {
     c.process->wait();
     if (c.pidfd >= 0) ::close(c.pidfd);
     c.pidfd = -1;
-    return describe_exit(c.process->native_exit_code());
+    return c.process->native_exit_code();
   }
 
   void shut_down() {
