@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "spin_ceiling.h"
 #include "taskmill/executor.h"
 #include "taskmill/init.h"
 #include "taskmill/jobs/samples.h"
@@ -149,25 +150,6 @@ double w3_efficiency(Executor& ex, int count, std::int64_t micros) {
   return ideal / seconds_since(start);
 }
 
-// W3's ceiling on this machine in the same run: 2 plain threads calling the
-// same `spin` function, taking the jobs from a shared counter, no executor at
-// all. A spin counts thread CPU time, so whatever else takes the cores (other
-// processes, the hypervisor's steal) lengthens these as it does taskmill's.
-double w3_raw_threads(int count, std::int64_t micros) {
-  std::atomic<int> next{0};
-  const auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < kWorkers; ++t) {
-    threads.emplace_back([&] {
-      taskmill::JobContext context(taskmill::JobId{}, 1, nullptr, std::nullopt, nullptr);
-      while (next.fetch_add(1) < count) check(jobs::spin.function()(micros, context), micros, "W3 raw spin");
-    });
-  }
-  for (auto& t : threads) t.join();
-  const double ideal = static_cast<double>(count) * static_cast<double>(micros) / 1e6 / kWorkers;
-  return ideal / seconds_since(start);
-}
-
 taskmill::Bytes one_mib() {
   taskmill::Bytes data;
   data.data.resize(kMiB);
@@ -235,10 +217,10 @@ void measure_once(const std::string& coordinator, const taskmill::Bytes& data, S
 // W3 with no executor (w3_raw_threads), next to taskmill's in each run.
 void measure_raw_threads(Samples& out, const std::string& only) {
   if (std::string("w3a_efficiency").starts_with(only)) {
-    note(out, "raw_threads", "w3a_efficiency", w3_raw_threads(kW3aJobs, kW3aMicros));
+    note(out, "raw_threads", "w3a_efficiency", bench::w3_raw_threads(kW3aJobs, kW3aMicros, kWorkers));
   }
   if (std::string("w3b_efficiency").starts_with(only)) {
-    note(out, "raw_threads", "w3b_efficiency", w3_raw_threads(kW3bJobs, kW3bMicros));
+    note(out, "raw_threads", "w3b_efficiency", bench::w3_raw_threads(kW3bJobs, kW3bMicros, kWorkers));
   }
 }
 

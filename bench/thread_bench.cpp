@@ -19,8 +19,8 @@
 //
 //   taskmill-bench-thread [--quick] [--json FILE]
 #include "bench_options.h"
+#include "spin_ceiling.h"
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -71,12 +71,6 @@ void check(std::int64_t got, std::int64_t want, const char* where) {
 }
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-// The `spin` job's own function, as a reference pool's task runs it.
-std::int64_t spin_directly(std::int64_t micros) {
-  taskmill::JobContext context(taskmill::JobId{}, 1, nullptr, std::nullopt, nullptr);
-  return taskmill::jobs::spin.function()(micros, context);
-}
 
 std::vector<std::int64_t> iota_inputs() {
   std::vector<std::int64_t> inputs(kW1Jobs);
@@ -195,7 +189,7 @@ class Reference {
     return pool_.run([x] { return x; });
   }
   std::future<std::int64_t> spin(std::int64_t micros) {
-    return pool_.run([micros] { return spin_directly(micros); });
+    return pool_.run([micros] { return bench::spin_directly(micros); });
   }
 
   // One task per chunk of 256, each writing its replies into place.
@@ -225,17 +219,25 @@ void warm_up(Pool& pool) {
   for (int i = 0; i < kWarmup; ++i) check(pool.submit(i).get(), i, "warm-up");
 }
 
+// Submits `count` jobs, `submit(i)` each, then gets them in order, checking
+// that job i returned `want(i)`; the seconds it took.
+template <class Submit, class Want>
+double submit_all_then_get_all(std::int64_t count, Submit submit, Want want, const char* where) {
+  std::vector<decltype(submit(std::int64_t{0}))> futures;
+  futures.reserve(static_cast<std::size_t>(count));
+  const auto start = Clock::now();
+  for (std::int64_t i = 0; i < count; ++i) futures.push_back(submit(i));
+  for (std::int64_t i = 0; i < count; ++i) check(futures[static_cast<std::size_t>(i)].get(), want(i), where);
+  return seconds_since(start);
+}
+
 template <class Pool>
 double w1_submit() {
   Pool pool;
   warm_up(pool);
-  using FutureType = decltype(pool.submit(0));
-  std::vector<FutureType> futures;
-  futures.reserve(kW1Jobs);
-  const auto start = Clock::now();
-  for (std::int64_t i = 0; i < kW1Jobs; ++i) futures.push_back(pool.submit(i));
-  for (std::int64_t i = 0; i < kW1Jobs; ++i) check(futures[i].get(), i, "W1 submit");
-  return static_cast<double>(kW1Jobs) / seconds_since(start);
+  const double seconds = submit_all_then_get_all(
+      kW1Jobs, [&](std::int64_t i) { return pool.submit(i); }, [](std::int64_t i) { return i; }, "W1 submit");
+  return static_cast<double>(kW1Jobs) / seconds;
 }
 
 template <class Pool>
@@ -271,29 +273,10 @@ template <class Pool>
 double w3_efficiency(int count, std::int64_t micros) {
   Pool pool;
   warm_up(pool);
-  using FutureType = decltype(pool.spin(0));
-  std::vector<FutureType> futures;
-  futures.reserve(count);
-  const auto start = Clock::now();
-  for (int i = 0; i < count; ++i) futures.push_back(pool.spin(micros));
-  for (auto& f : futures) check(f.get(), micros, "W3 spin");
+  const double seconds = submit_all_then_get_all(
+      count, [&](std::int64_t) { return pool.spin(micros); }, [&](std::int64_t) { return micros; }, "W3 spin");
   const double ideal = static_cast<double>(count) * static_cast<double>(micros) / 1e6 / kWorkers;
-  return ideal / seconds_since(start);
-}
-
-// W3's ceiling in this run: 2 plain threads, no pool.
-double w3_raw_threads(int count, std::int64_t micros) {
-  std::atomic<int> next{0};
-  const auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < kWorkers; ++t) {
-    threads.emplace_back([&] {
-      while (next.fetch_add(1) < count) check(spin_directly(micros), micros, "W3 raw spin");
-    });
-  }
-  for (auto& t : threads) t.join();
-  const double ideal = static_cast<double>(count) * static_cast<double>(micros) / 1e6 / kWorkers;
-  return ideal / seconds_since(start);
+  return ideal / seconds;
 }
 
 double median(std::vector<double> values) {
@@ -344,8 +327,8 @@ void measure_w3(int runs, Figures& out) {
 Figures measure_raw_threads(int runs) {
   std::vector<double> a, b;
   for (int r = 0; r < runs; ++r) {
-    a.push_back(w3_raw_threads(kW3aJobs, kW3aMicros));
-    b.push_back(w3_raw_threads(kW3bJobs, kW3bMicros));
+    a.push_back(bench::w3_raw_threads(kW3aJobs, kW3aMicros, kWorkers));
+    b.push_back(bench::w3_raw_threads(kW3bJobs, kW3bMicros, kWorkers));
   }
   return {{"w3a_efficiency", median(a)}, {"w3b_efficiency", median(b)}};
 }

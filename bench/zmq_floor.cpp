@@ -39,17 +39,22 @@ constexpr int kTrips = 2'000;
 constexpr int kWarmup = 100;
 using Clock = std::chrono::steady_clock;
 
-// The child: bind a ROUTER, tell the parent where, echo until an empty message
-// (which it does not answer).
 constexpr std::uint64_t kStreamMessages = 1'000'000;
 constexpr std::size_t kStreamBytes = 100;
 
+// In a child: binds `socket` and writes the address it got to `report_fd`.
+void bind_and_report(zmq::socket_t& socket, const std::string& endpoint, int report_fd) {
+  socket.bind(endpoint);
+  const std::string bound = socket.get(zmq::sockopt::last_endpoint) + "\n";
+  if (::write(report_fd, bound.data(), bound.size()) != static_cast<ssize_t>(bound.size())) std::_Exit(2);
+}
+
+// The child: bind a ROUTER, tell the parent where, echo until an empty message
+// (which it does not answer).
 [[noreturn]] void echo_server(const std::string& endpoint, int report_fd) {
   zmq::context_t context(1);
   zmq::socket_t router(context, zmq::socket_type::router);
-  router.bind(endpoint);
-  const std::string bound = router.get(zmq::sockopt::last_endpoint) + "\n";
-  if (::write(report_fd, bound.data(), bound.size()) != static_cast<ssize_t>(bound.size())) std::_Exit(2);
+  bind_and_report(router, endpoint, report_fd);
   while (true) {
     zmq::message_t peer, body;
     if (!router.recv(peer) || !router.recv(body)) std::_Exit(2);
@@ -69,9 +74,7 @@ struct Latency {
 [[noreturn]] void stream_sink(const std::string& endpoint, int report_fd) {
   zmq::context_t context(1);
   zmq::socket_t pull(context, zmq::socket_type::pull);
-  pull.bind(endpoint);
-  const std::string bound = pull.get(zmq::sockopt::last_endpoint) + "\n";
-  if (::write(report_fd, bound.data(), bound.size()) != static_cast<ssize_t>(bound.size())) std::_Exit(2);
+  bind_and_report(pull, endpoint, report_fd);
   for (std::uint64_t i = 0; i < kStreamMessages; ++i) {
     zmq::message_t message;
     if (!pull.recv(message) || message.size() != kStreamBytes || *message.data<std::uint64_t>() != i) std::_Exit(1);
