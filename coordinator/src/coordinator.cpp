@@ -296,16 +296,17 @@ void Coordinator::Loop::on_returned(const std::string& peer, const v1::Returned&
 void Coordinator::Loop::on_worker_exited(const v1::WorkerExited& exited) {
   Worker* worker = workers_.find_pid(exited.pid());
   if (worker == nullptr) return;
+  std::string why = "its process exited (" + exited.reason() + ")";
   if (exited.recycled()) {
     // It said goodbye before it exited, on its own connection, which this
     // report may have overtaken; taking it for lost now would run its last
     // jobs again and drop their results. Its goodbye ends it as usual; if
     // none comes within a heartbeat, it is lost.
-    exiting_.push_back({worker->peer, exited.reason(), Clock::now() + options_.heartbeat});
+    exiting_.push_back({worker->peer, std::move(why), Clock::now() + options_.heartbeat});
     workers_.drain(worker->peer);  // nothing new for it meanwhile, should its Drain be late too
     return;
   }
-  worker_lost(worker->peer, "its process exited (" + exited.reason() + ")");
+  worker_lost(worker->peer, why);
 }
 
 void Coordinator::Loop::on_bye(const std::string& peer, v1::PeerKind kind) {
@@ -503,7 +504,7 @@ void Coordinator::Loop::tick(Clock::time_point now) {
   throughput_.sample(now);
   std::erase_if(exiting_, [&](const Exiting& e) {
     if (now < e.deadline) return false;
-    if (workers_.find(e.peer) != nullptr) worker_lost(e.peer, "its process exited (" + e.reason + ")");
+    if (workers_.find(e.peer) != nullptr) worker_lost(e.peer, e.why);
     return true;
   });
   if (!restored_clients_.empty() && now >= restored_clients_deadline_) {

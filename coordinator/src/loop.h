@@ -120,7 +120,7 @@ class Coordinator::Loop {
   // own connection, arrives first.
   struct Exiting {
     std::string peer;
-    std::string reason;
+    std::string why;  // as worker_lost says it
     Clock::time_point deadline;
   };
   std::vector<Exiting> exiting_;

@@ -1,7 +1,8 @@
 #include "taskmill/codec.h"
 
-#include <cstdint>
 #include <limits>
+
+#include "taskmill/detail/batch.h"
 
 namespace taskmill::detail {
 
@@ -28,23 +29,15 @@ std::string serialize_message(const google::protobuf::Message& message) {
 
 namespace taskmill {
 
-// google.protobuf.BytesValue written by hand: its one field (1, length-
-// delimited) is the whole payload, and going through the message would copy
-// a large payload twice (into the message, then out of it), the second time
-// into a string it first fills with zeros.
+// google.protobuf.BytesValue written directly: going through the message
+// would copy a large payload twice (into the message, then out of it), the
+// second time into a string it first fills with zeros. Its one field is
+// field 1, length-delimited: the same bytes as one item of a Batch.
 std::string Codec<Bytes>::encode(const Bytes& value) {
   std::string out;
   if (value.data.empty()) return out;  // proto3 leaves an empty field out
-  out.reserve(value.data.size() + 11);
-  out.push_back('\x0a');  // field 1, wire type 2
-  for (std::uint64_t n = value.data.size(); ; n >>= 7) {  // the length, a base-128 varint
-    if (n < 0x80) {
-      out.push_back(static_cast<char>(n));
-      break;
-    }
-    out.push_back(static_cast<char>((n & 0x7f) | 0x80));
-  }
-  out.append(value.data);
+  out.reserve(value.data.size() + 11);  // tag and length: one allocation
+  detail::append_batch_item(out, value.data);
   return out;
 }
 

@@ -163,10 +163,11 @@ class LocalWorkerPool::Supervisor {
         const int pid = c.process->id();
         const int status = reap(c);
         const bool recycled = WIFEXITED(status) && WEXITSTATUS(status) == Worker::kRecycled;
-        logger().warn("local pool: worker {} {}; starting another", pid, describe_exit(status));
+        const std::string reason = describe_exit(status);
+        logger().warn("local pool: worker {} {}; starting another", pid, reason);
         v1::Envelope exited;
         exited.mutable_worker_exited()->set_pid(static_cast<std::uint32_t>(pid));
-        exited.mutable_worker_exited()->set_reason(describe_exit(status));
+        exited.mutable_worker_exited()->set_reason(reason);
         exited.mutable_worker_exited()->set_recycled(recycled);
         wire::send(*report_, exited);
         // Workers that keep dying at once (a crash loop) are restarted after

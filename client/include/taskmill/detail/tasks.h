@@ -90,10 +90,9 @@ class ChunkTask final : public ValueState<std::vector<Rep>> {
         name_(name),
         function_(function),
         count_(requests.size()),
-        encoded_at_submit_(encoded),
         serialize_(serialize) {
     if (!encoded) {
-      requests_ = std::move(requests);
+      requests_.emplace(std::move(requests));
       return;
     }
     try {
@@ -105,8 +104,8 @@ class ChunkTask final : public ValueState<std::vector<Rep>> {
 
   void execute(JobContext& context) override {
     std::vector<Rep> replies;
-    replies.reserve(requests_.size());
-    for (const Req& request : requests_) {
+    replies.reserve(count_);
+    for (const Req& request : *requests_) {
       context.throw_if_cancelled();
       replies.push_back(serialize_ ? round_trip(function_(round_trip(request), context))
                                    : function_(request, context));
@@ -115,9 +114,9 @@ class ChunkTask final : public ValueState<std::vector<Rep>> {
   }
 
   WireRequest encode_request(bool keep) override {
-    if (encoded_at_submit_) return {name_, keep ? encoded_ : std::move(encoded_), true};
+    if (!requests_) return {name_, keep ? encoded_ : std::move(encoded_), true};
     std::string batch;
-    for (const Req& request : requests_) append_batch_item(batch, Codec<Req>::encode(request));
+    for (const Req& request : *requests_) append_batch_item(batch, Codec<Req>::encode(request));
     return {name_, std::move(batch), true};
   }
 
@@ -140,9 +139,8 @@ class ChunkTask final : public ValueState<std::vector<Rep>> {
   std::string_view name_;
   Function function_;
   std::size_t count_;
-  std::vector<Req> requests_;  // or, when encoded at submit:
+  std::optional<std::vector<Req>> requests_;  // or, when encoded at submit:
   std::string encoded_;
-  bool encoded_at_submit_;
   bool serialize_;
 };
 

@@ -13,7 +13,8 @@
 
 namespace taskmill::detail {
 
-// Appends `item` to `batch` as one more Batch item (field 1, length-delimited).
+// Appends `item` to `batch` as one more Batch item (field 1, length-delimited;
+// also the whole encoding of a google.protobuf.BytesValue holding `item`).
 void append_batch_item(std::string& batch, std::string_view item);
 
 // The items of `batch`, in order, as views into it. kInvalidArgument if
