@@ -25,6 +25,7 @@
 
 #include "bench_options.h"
 #include "bench_util.h"
+#include "both_running.h"
 #include "taskmill/executor.h"
 #include "taskmill/init.h"
 #include "taskmill/jobs/samples.h"
@@ -54,22 +55,6 @@ Executor executor(const std::string& coordinator) {
   config.workers = kWorkers;
   config.coordinator = coordinator;
   return Executor(config);
-}
-
-// Returns once both workers have been seen running jobs at the same time.
-void wait_both_running(Executor& ex) {
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    auto a = ex.submit(taskmill::jobs::spin, 50'000);
-    auto b = ex.submit(taskmill::jobs::spin, 50'000);
-    bool both = false;
-    while (!both && !a.done() && !b.done()) {
-      both = a.running() && b.running();
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    bench::check(a.get() + b.get(), 100'000, "start-up spin");
-    if (both) return;
-  }
-  die("the two workers never ran jobs at once");
 }
 
 // The pids of both embedded workers: two 50 ms spins at once land on both.
@@ -131,11 +116,11 @@ void measure(const std::string& name, Samples& out) {
   Run plain;
   {
     Executor ex = executor(address);
-    wait_both_running(ex);
+    bench::wait_both_running(ex);
     plain = w3a(ex, std::nullopt);
   }
   Executor ex = executor(address);
-  wait_both_running(ex);
+  bench::wait_both_running(ex);
   const pid_t victim = service ? service->worker_pids().front() : embedded_worker_pids(ex).front();
   const Run killed = w3a(ex, victim);
   if (killed.lost > 0 || killed.duplicates > 0 || plain.lost > 0 || plain.duplicates > 0) {

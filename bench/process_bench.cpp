@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "both_running.h"
 #include "spin_ceiling.h"
 #include "taskmill/executor.h"
 #include "taskmill/init.h"
@@ -91,18 +92,7 @@ Executor ready_executor(const std::string& coordinator) {
   config.workers = kWorkers;
   config.coordinator = coordinator;
   Executor ex(config);
-  // Two spins seen running at once: a job runs only once a slot took it, and
-  // each worker has one slot, so only two workers can do that.
-  bool both = false;
-  for (int attempt = 0; attempt < 100 && !both; ++attempt) {
-    auto a = ex.submit(jobs::spin, 50'000);
-    auto b = ex.submit(jobs::spin, 50'000);
-    while (!both && !a.done() && !b.done()) {
-      both = a.running() && b.running();
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    check(a.get() + b.get(), 100'000, "start-up spin");
-  }
+  bench::wait_both_running(ex);
   for (int i = 0; i < kWarmup; ++i) check(ex.submit(jobs::identity, i).get(), i, "warm-up");
   return ex;
 }
