@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -83,6 +84,22 @@ inline std::vector<pid_t>& live_daemons() {
 inline void kill_live_daemons() {
   for (pid_t pid : live_daemons()) ::kill(pid, SIGKILL);
 }
+// An exception nobody caught (a future failed: the coordinator was lost, say)
+// ends the benchmark as die() does: its message, and no daemon left behind.
+[[noreturn]] inline void die_of_uncaught_exception() {
+  std::string what = "an exception nobody caught";
+  if (std::exception_ptr e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      what = x.what();
+    } catch (...) {
+    }
+  }
+  kill_live_daemons();
+  std::cerr << "taskmill bench: " << what << '\n';
+  std::_Exit(1);
+}
 
 // taskmill-coordinator --listen tcp://127.0.0.1:* and `workers` x
 // taskmill-worker --slots 1, stopped (workers first) when destroyed.
@@ -93,7 +110,11 @@ class Service {
     int out[2];
     if (::pipe2(out, O_CLOEXEC) != 0) die("pipe failed", 2);
     pipe_ = out[0];
-    static const bool registered = std::atexit(kill_live_daemons) == 0;
+    static const bool registered = [] {
+      std::atexit(kill_live_daemons);
+      std::set_terminate(die_of_uncaught_exception);
+      return true;
+    }();
     (void)registered;
     std::vector<std::string> args{coordinator_path, "--listen", "tcp://127.0.0.1:*"};
     args.insert(args.end(), coordinator_args.begin(), coordinator_args.end());
