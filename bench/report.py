@@ -167,17 +167,22 @@ def print_table(results):
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
-    pools, runs = {}, None
+    pools, runs, machine = {}, None, None
     for path in sys.argv[2:]:
         with open(path) as f:
             data = json.load(f)
         for name, figures in data["pools"].items():  # several programs measure one pool
             pools.setdefault(name, {}).update(figures)
         runs = runs or data.get("runs")
+        machine = machine or data.get("machine")
     results = [evaluate(row, pools) for row in ROWS if any(s in pools for s in row[3])]
     print_table(results)
+    if machine:
+        print(f"machine: {machine['cpus']} CPUs; during the {machine['seconds']:.0f} s of benchmarks the hypervisor "
+              f"stole {100 * machine['steal_share']:.1f}% of CPU time (steal in /proc/stat); load average "
+              f"{machine['load_average_before']:.2f} before. Above a few percent, expect taskmill's ratios to drop.")
     merged = {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "runs": runs, "workers": 2, "pools": pools, "rows": results}
+              "runs": runs, "workers": 2, "pools": pools, "rows": results, "machine": machine}
     with open(sys.argv[1], "w") as f:
         json.dump(merged, f, indent=2)
         f.write("\n")
