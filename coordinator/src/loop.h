@@ -51,7 +51,9 @@ class Coordinator::Loop {
     bool in_process = false;
   };
 
-  void receive_all();
+  // Reads what the router holds, within a time budget; false if it stopped
+  // with more to read.
+  bool receive_all();
   void receive_local();
   void on_frame(const std::string& peer, const zmq::message_t& frame);
   void on_envelope(const std::string& peer, v1::Envelope& envelope);
@@ -127,6 +129,7 @@ class Coordinator::Loop {
   // Batches built during one loop turn, sent at its end: one message per peer and kind.
   std::unordered_map<std::string, v1::Envelope> assign_out_, accepted_out_, started_out_, progress_out_, results_out_;
   Clock::time_point next_tick_;
+  bool behind_ = false;  // the last receive_all() left messages unread
 };
 
 }  // namespace taskmill::coordinator
