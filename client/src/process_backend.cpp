@@ -188,9 +188,8 @@ void ProcessBackend::io_main() {
     if (items[1].revents & ZMQ_POLLIN) outbox_->wake.drain();
     send_outbox();
     // Bounded, so that a heartbeat still leaves while a flood of replies is
-    // read (320 MiB of echoes took longer than three 50 ms heartbeats, and
-    // the coordinator gave this client up and cancelled its jobs).
-    const auto until = Clock::now() + config_.heartbeat / 10;
+    // read (the coordinator gives a silent client up and cancels its jobs).
+    const auto until = Clock::now() + wire::read_budget(config_.heartbeat);
     zmq::message_t frame;
     while (Clock::now() < until && dealer_->recv(frame, zmq::recv_flags::dontwait)) on_message(frame);
     const auto now = Clock::now();

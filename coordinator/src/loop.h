@@ -1,6 +1,7 @@
 // loop.h: the coordinator's event loop, shared by the files that implement
-// it: coordinator.cpp (peers, jobs, dispatch, faults) and queries.cpp (the
-// query protocol: jobs, lists, workers, catalog, stats).
+// it: coordinator.cpp (the loop, jobs, dispatch, sending), peers.cpp (peers
+// arriving, leaving and falling silent, and their jobs then) and queries.cpp
+// (the query protocol: jobs, lists, workers, catalog, stats).
 // Not thread-safe: everything but stop() runs on the loop's thread.
 #pragma once
 

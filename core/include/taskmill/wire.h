@@ -61,6 +61,12 @@ inline std::chrono::milliseconds timeout_from_wire(std::uint64_t ms) {
 // throwing, so a SIGTERM handler can stop a loop without tearing it down.
 int poll(zmq::pollitem_t* items, std::size_t count, std::chrono::milliseconds timeout);
 
+// How long an event loop reads its socket before it sends again: a tenth of a
+// heartbeat. A loop sends nothing while it reads, and its peers give it up
+// after `liveness` heartbeats of silence; a flood of large messages read to
+// the end had them do so (320 MiB of 1 MiB payloads, either way).
+inline std::chrono::milliseconds read_budget(std::chrono::milliseconds heartbeat) { return heartbeat / 10; }
+
 // Names the body kind, for logs and errors.
 std::string_view body_name(const v1::Envelope& envelope);
 
