@@ -9,7 +9,9 @@
 //                Future::get spins while round trips are short): zmq_ipc_spin.
 //   stream       1,000,000 messages of 100 bytes PUSHed to a PULL in the child
 //                over ipc, which checks each one's sequence number; msgs/s from
-//                the first send until the child has read the last.
+//                the first send until the child has read the last. Then 500
+//                messages of 1 MiB over ipc and over tcp: W4's floor, MiB/s
+//                through one hop (a service job crosses two, each way).
 //
 // Median of 3 runs (1 with --quick). A wrong reply or message exits 1.
 //
@@ -69,18 +71,28 @@ struct Latency {
   double p99_us;
 };
 
-// The child: bind a PULL, tell the parent where, read kStreamMessages of
-// kStreamBytes in sequence; exit 0 if every one was right, 1 if not.
-[[noreturn]] void stream_sink(const std::string& endpoint, int report_fd) {
-  zmq::context_t context(1);
-  zmq::socket_t pull(context, zmq::socket_type::pull);
-  bind_and_report(pull, endpoint, report_fd);
-  for (std::uint64_t i = 0; i < kStreamMessages; ++i) {
-    zmq::message_t message;
-    if (!pull.recv(message) || message.size() != kStreamBytes || *message.data<std::uint64_t>() != i) std::_Exit(1);
+// A stream: Count messages of Size bytes, each starting with its sequence number.
+template <std::size_t Size, std::uint64_t Count>
+struct Stream {
+  static_assert(Size >= sizeof(std::uint64_t));
+  static constexpr std::size_t kSize = Size;
+  static constexpr std::uint64_t kCount = Count;
+  // The child: bind a PULL, tell the parent where, read the messages in
+  // sequence; exit 0 if every one was right, 1 if not.
+  [[noreturn]] static void sink(const std::string& endpoint, int report_fd) {
+    zmq::context_t context(1);
+    zmq::socket_t pull(context, zmq::socket_type::pull);
+    bind_and_report(pull, endpoint, report_fd);
+    for (std::uint64_t i = 0; i < Count; ++i) {
+      zmq::message_t message;
+      if (!pull.recv(message) || message.size() != Size || *message.data<std::uint64_t>() != i) std::_Exit(1);
+    }
+    std::_Exit(0);
   }
-  std::_Exit(0);
-}
+};
+using SmallStream = Stream<kStreamBytes, kStreamMessages>;
+// W4's transport floor: its 500 MiB, one hop (a service job makes two).
+using MiBStream = Stream<std::size_t{1} << 20, 500>;
 
 // Forks `serve(endpoint, fd)` and returns the child's pid and bound address.
 std::pair<pid_t, std::string> start_child(void (*serve)(const std::string&, int), const std::string& endpoint) {
@@ -99,18 +111,20 @@ std::pair<pid_t, std::string> start_child(void (*serve)(const std::string&, int)
   return {child, address};
 }
 
+// Messages/s from the first send until the child has read the last.
+template <class S>
 double stream_rate(const std::string& endpoint) {
-  const auto [child, address] = start_child(stream_sink, endpoint);
+  const auto [child, address] = start_child(S::sink, endpoint);
   zmq::context_t context(1);
   zmq::socket_t push(context, zmq::socket_type::push);
   push.set(zmq::sockopt::linger, -1);
   push.set(zmq::sockopt::sndhwm, 0);
   push.connect(address);
-  char body[kStreamBytes] = {};
+  std::vector<char> body(S::kSize);
   const auto start = Clock::now();
-  for (std::uint64_t i = 0; i < kStreamMessages; ++i) {
-    std::memcpy(body, &i, sizeof i);
-    push.send(zmq::buffer(body, sizeof body), zmq::send_flags::none);
+  for (std::uint64_t i = 0; i < S::kCount; ++i) {
+    std::memcpy(body.data(), &i, sizeof i);
+    push.send(zmq::buffer(body), zmq::send_flags::none);
   }
   int status = 0;
   ::waitpid(child, &status, 0);
@@ -119,7 +133,15 @@ double stream_rate(const std::string& endpoint) {
     std::cerr << "taskmill-bench-zmq-floor: the PULL side read a wrong or missing message\n";
     std::exit(1);
   }
-  return static_cast<double>(kStreamMessages) / seconds;
+  return static_cast<double>(S::kCount) / seconds;
+}
+
+template <class S>
+double median_rate(int runs, const std::string& endpoint) {
+  std::vector<double> rates;
+  for (int r = 0; r < runs; ++r) rates.push_back(stream_rate<S>(endpoint));
+  std::sort(rates.begin(), rates.end());
+  return rates[rates.size() / 2];
 }
 
 // Waits for a reply blocking in recv, or busy-polling it with ZMQ_DONTWAIT.
@@ -179,18 +201,18 @@ int main(int argc, char** argv) {
   const Latency over_ipc = median_of(runs, ipc);
   const Latency over_tcp = median_of(runs, "tcp://127.0.0.1:*");
   const Latency spinning = median_of(runs, ipc, /*spin=*/true);
-  std::vector<double> rates;
-  for (int r = 0; r < runs; ++r) rates.push_back(stream_rate(std::string("ipc://") + dir + "/stream"));
-  std::sort(rates.begin(), rates.end());
-  const double stream = rates[rates.size() / 2];
-  for (const char* name : {"/echo", "/stream"}) ::unlink((std::string(dir) + name).c_str());
+  const double stream = median_rate<SmallStream>(runs, std::string("ipc://") + dir + "/stream");
+  const double mib_ipc = median_rate<MiBStream>(runs, std::string("ipc://") + dir + "/mib");
+  const double mib_tcp = median_rate<MiBStream>(runs, "tcp://127.0.0.1:*");
+  for (const char* name : {"/echo", "/stream", "/mib"}) ::unlink((std::string(dir) + name).c_str());
   ::rmdir(dir);
 
   std::cout << std::fixed << std::setprecision(1) << "taskmill-bench-zmq-floor: median of " << runs
             << " run(s)\n  DEALER/ROUTER round trip  ipc  p50 " << over_ipc.p50_us << " us  p99 " << over_ipc.p99_us
             << " us\n                           tcp  p50 " << over_tcp.p50_us << " us  p99 " << over_tcp.p99_us
             << " us\n          busy-polling reply ipc  p50 " << spinning.p50_us << " us  p99 " << spinning.p99_us
-            << " us\n  PUSH/PULL 100 B stream   ipc  " << std::setprecision(0) << stream << " msgs/s\n";
+            << " us\n  PUSH/PULL 100 B stream   ipc  " << std::setprecision(0) << stream << " msgs/s\n  PUSH/PULL 1 MiB stream   ipc  " << mib_ipc << " MiB/s  tcp " << mib_tcp
+            << " MiB/s\n";
   if (json_path) {
     std::ofstream out(*json_path);
     auto latency = [&](const char* name, const Latency& l) {
@@ -200,7 +222,9 @@ int main(int argc, char** argv) {
     latency("zmq_ipc", over_ipc);
     latency("zmq_tcp", over_tcp);
     latency("zmq_ipc_spin", spinning);
-    out << "    \"zmq_push_pull\": {\"stream_msgs_per_s\": " << stream << "}\n  }\n}\n";
+    out << "    \"zmq_push_pull\": {\"stream_msgs_per_s\": " << stream << "},\n";
+    out << "    \"zmq_stream_1mib_ipc\": {\"stream_mib_per_s\": " << mib_ipc << "},\n";
+    out << "    \"zmq_stream_1mib_tcp\": {\"stream_mib_per_s\": " << mib_tcp << "}\n  }\n}\n";
     if (!out) return 2;
   }
   return 0;
