@@ -43,6 +43,10 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::uint64_t kStreamMessages = 1'000'000;
 constexpr std::size_t kStreamBytes = 100;
+// W4's transport floor: its 500 MiB through one hop (a service job makes
+// two); with 1 MiB messages, messages/s is MiB/s.
+constexpr std::size_t kMiB = std::size_t{1} << 20;
+constexpr std::uint64_t kMiBMessages = 500;
 
 // In a child: binds `socket` and writes the address it got to `report_fd`.
 void bind_and_report(zmq::socket_t& socket, const std::string& endpoint, int report_fd) {
@@ -71,28 +75,21 @@ struct Latency {
   double p99_us;
 };
 
-// A stream: Count messages of Size bytes, each starting with its sequence number.
+// The child of a stream of Count messages of Size bytes, each starting with
+// its sequence number: bind a PULL, tell the parent where, read them in
+// sequence; exit 0 if every one was right, 1 if not.
 template <std::size_t Size, std::uint64_t Count>
-struct Stream {
+[[noreturn]] void stream_sink(const std::string& endpoint, int report_fd) {
   static_assert(Size >= sizeof(std::uint64_t));
-  static constexpr std::size_t kSize = Size;
-  static constexpr std::uint64_t kCount = Count;
-  // The child: bind a PULL, tell the parent where, read the messages in
-  // sequence; exit 0 if every one was right, 1 if not.
-  [[noreturn]] static void sink(const std::string& endpoint, int report_fd) {
-    zmq::context_t context(1);
-    zmq::socket_t pull(context, zmq::socket_type::pull);
-    bind_and_report(pull, endpoint, report_fd);
-    for (std::uint64_t i = 0; i < Count; ++i) {
-      zmq::message_t message;
-      if (!pull.recv(message) || message.size() != Size || *message.data<std::uint64_t>() != i) std::_Exit(1);
-    }
-    std::_Exit(0);
+  zmq::context_t context(1);
+  zmq::socket_t pull(context, zmq::socket_type::pull);
+  bind_and_report(pull, endpoint, report_fd);
+  for (std::uint64_t i = 0; i < Count; ++i) {
+    zmq::message_t message;
+    if (!pull.recv(message) || message.size() != Size || *message.data<std::uint64_t>() != i) std::_Exit(1);
   }
-};
-using SmallStream = Stream<kStreamBytes, kStreamMessages>;
-// W4's transport floor: its 500 MiB, one hop (a service job makes two).
-using MiBStream = Stream<std::size_t{1} << 20, 500>;
+  std::_Exit(0);
+}
 
 // Forks `serve(endpoint, fd)` and returns the child's pid and bound address.
 std::pair<pid_t, std::string> start_child(void (*serve)(const std::string&, int), const std::string& endpoint) {
@@ -112,17 +109,17 @@ std::pair<pid_t, std::string> start_child(void (*serve)(const std::string&, int)
 }
 
 // Messages/s from the first send until the child has read the last.
-template <class S>
+template <std::size_t Size, std::uint64_t Count>
 double stream_rate(const std::string& endpoint) {
-  const auto [child, address] = start_child(S::sink, endpoint);
+  const auto [child, address] = start_child(stream_sink<Size, Count>, endpoint);
   zmq::context_t context(1);
   zmq::socket_t push(context, zmq::socket_type::push);
   push.set(zmq::sockopt::linger, -1);
   push.set(zmq::sockopt::sndhwm, 0);
   push.connect(address);
-  std::vector<char> body(S::kSize);
+  std::vector<char> body(Size);
   const auto start = Clock::now();
-  for (std::uint64_t i = 0; i < S::kCount; ++i) {
+  for (std::uint64_t i = 0; i < Count; ++i) {
     std::memcpy(body.data(), &i, sizeof i);
     push.send(zmq::buffer(body), zmq::send_flags::none);
   }
@@ -133,13 +130,13 @@ double stream_rate(const std::string& endpoint) {
     std::cerr << "taskmill-bench-zmq-floor: the PULL side read a wrong or missing message\n";
     std::exit(1);
   }
-  return static_cast<double>(S::kCount) / seconds;
+  return static_cast<double>(Count) / seconds;
 }
 
-template <class S>
+template <std::size_t Size, std::uint64_t Count>
 double median_rate(int runs, const std::string& endpoint) {
   std::vector<double> rates;
-  for (int r = 0; r < runs; ++r) rates.push_back(stream_rate<S>(endpoint));
+  for (int r = 0; r < runs; ++r) rates.push_back(stream_rate<Size, Count>(endpoint));
   std::sort(rates.begin(), rates.end());
   return rates[rates.size() / 2];
 }
@@ -201,9 +198,9 @@ int main(int argc, char** argv) {
   const Latency over_ipc = median_of(runs, ipc);
   const Latency over_tcp = median_of(runs, "tcp://127.0.0.1:*");
   const Latency spinning = median_of(runs, ipc, /*spin=*/true);
-  const double stream = median_rate<SmallStream>(runs, std::string("ipc://") + dir + "/stream");
-  const double mib_ipc = median_rate<MiBStream>(runs, std::string("ipc://") + dir + "/mib");
-  const double mib_tcp = median_rate<MiBStream>(runs, "tcp://127.0.0.1:*");
+  const double stream = median_rate<kStreamBytes, kStreamMessages>(runs, std::string("ipc://") + dir + "/stream");
+  const double mib_ipc = median_rate<kMiB, kMiBMessages>(runs, std::string("ipc://") + dir + "/mib");
+  const double mib_tcp = median_rate<kMiB, kMiBMessages>(runs, "tcp://127.0.0.1:*");
   for (const char* name : {"/echo", "/stream", "/mib"}) ::unlink((std::string(dir) + name).c_str());
   ::rmdir(dir);
 
@@ -211,8 +208,8 @@ int main(int argc, char** argv) {
             << " run(s)\n  DEALER/ROUTER round trip  ipc  p50 " << over_ipc.p50_us << " us  p99 " << over_ipc.p99_us
             << " us\n                           tcp  p50 " << over_tcp.p50_us << " us  p99 " << over_tcp.p99_us
             << " us\n          busy-polling reply ipc  p50 " << spinning.p50_us << " us  p99 " << spinning.p99_us
-            << " us\n  PUSH/PULL 100 B stream   ipc  " << std::setprecision(0) << stream << " msgs/s\n  PUSH/PULL 1 MiB stream   ipc  " << mib_ipc << " MiB/s  tcp " << mib_tcp
-            << " MiB/s\n";
+            << " us\n  PUSH/PULL 100 B stream   ipc  " << std::setprecision(0) << stream
+            << " msgs/s\n  PUSH/PULL 1 MiB stream   ipc  " << mib_ipc << " MiB/s  tcp " << mib_tcp << " MiB/s\n";
   if (json_path) {
     std::ofstream out(*json_path);
     auto latency = [&](const char* name, const Latency& l) {
