@@ -157,14 +157,14 @@ void ProcessBackend::take(std::vector<v1::Envelope>& out) {
   local_queue_.clear();
 }
 
-void ProcessBackend::send(v1::Envelope& envelope) {
+void ProcessBackend::send(v1::Envelope& envelope, wire::Attachments* frames) {
   if (local_) {
     local_queue_.push_back(std::move(envelope));
     // Sent from a delivery (not from take()): the coordinator's loop must look again.
     if (!in_take_) outbox_->wake.notify();
     return;
   }
-  wire::send(*dealer_, envelope);
+  wire::send(*dealer_, envelope, frames);
   last_sent_ = Clock::now();
 }
 
@@ -191,7 +191,8 @@ void ProcessBackend::io_main() {
     // read (the coordinator gives a silent client up and cancels its jobs).
     const auto until = Clock::now() + wire::read_budget(config_.heartbeat);
     zmq::message_t frame;
-    while (Clock::now() < until && dealer_->recv(frame, zmq::recv_flags::dontwait)) on_message(frame);
+    wire::Attachments frames;
+    while (Clock::now() < until && wire::receive(*dealer_, &frame, &frames)) on_message(frame, frames);
     const auto now = Clock::now();
     if (now - last_sent_ >= config_.heartbeat) {
       v1::Envelope beat;
@@ -211,12 +212,14 @@ void ProcessBackend::io_main() {
 
 void ProcessBackend::send_pending(std::vector<TaskPtr>& tasks, std::vector<std::uint64_t>& cancels, bool cancel_all) {
   v1::Envelope submit;
+  wire::Attachments frames;  // its large payloads (never embedded: those move as objects)
   std::size_t bytes = 0;
   std::size_t already_done = 0;
   auto flush = [&] {
     if (submit.submit().jobs_size() == 0) return;
-    send(submit);
+    send(submit, &frames);
     submit.Clear();
+    frames.clear();
     bytes = 0;
   };
   for (TaskPtr& task : tasks) {
@@ -239,6 +242,7 @@ void ProcessBackend::send_pending(std::vector<TaskPtr>& tasks, std::vector<std::
     spec->set_id(task->id().value);
     spec->set_job(std::string(request.job));
     bytes += request.payload.size();
+    if (!local_) spec->set_payload_frame(wire::frame_if_large(&request.payload, frames));
     spec->set_payload(std::move(request.payload));
     spec->set_chunk(request.chunk);
     spec->set_priority(task->placement().priority);
@@ -266,17 +270,17 @@ void ProcessBackend::send_pending(std::vector<TaskPtr>& tasks, std::vector<std::
   finished(already_done);
 }
 
-void ProcessBackend::on_message(const zmq::message_t& frame) {
+void ProcessBackend::on_message(const zmq::message_t& frame, wire::Attachments& frames) {
   v1::Envelope envelope;
   if (Status s = wire::decode(frame, &envelope); !s.is_ok()) {
     logger().warn("client: dropped a bad message from the coordinator: {}", s.message());
     return;
   }
   last_heard_ = Clock::now();
-  on_envelope(envelope);
+  on_envelope(envelope, frames);
 }
 
-void ProcessBackend::on_envelope(v1::Envelope& envelope) {
+void ProcessBackend::on_envelope(v1::Envelope& envelope, wire::Attachments& frames) {
   switch (envelope.body_case()) {
     case v1::Envelope::kStarted:
       for (std::uint64_t id : envelope.started().ids()) {
@@ -292,7 +296,7 @@ void ProcessBackend::on_envelope(v1::Envelope& envelope) {
       }
       return;
     case v1::Envelope::kResults:
-      return on_results(*envelope.mutable_results());
+      return on_results(*envelope.mutable_results(), frames);
     case v1::Envelope::kError:
       if (envelope.error().code() == static_cast<std::uint32_t>(StatusCode::kFailedPrecondition)) {
         resubmit_pending();  // the coordinator does not know us (it restarted): say hello, send our jobs again
@@ -305,21 +309,29 @@ void ProcessBackend::on_envelope(v1::Envelope& envelope) {
   }
 }
 
-void ProcessBackend::on_results(v1::Results& results) {
+void ProcessBackend::on_results(v1::Results& results, wire::Attachments& frames) {
   std::size_t count = 0;
-  for (const v1::JobResult& result : results.results()) {
+  for (v1::JobResult& result : *results.mutable_results()) {
     auto node = pending_.extract(result.id());
     if (node.empty()) continue;  // a duplicate: this job already has its outcome
-    complete(*node.mapped(), result);
+    complete(*node.mapped(), result, frames);
     ++count;
   }
   finished(count);
 }
 
-void ProcessBackend::complete(SharedState& task, const v1::JobResult& result) {
+void ProcessBackend::complete(SharedState& task, v1::JobResult& result, wire::Attachments& frames) {
   if (result.outcome() == v1::OUTCOME_SUCCEEDED) {
     task.try_start();
-    if (Status s = task.decode_reply(result.reply()); !s.is_ok()) {
+    Status s;
+    if (result.reply_frame() == 0) {
+      s = task.decode_reply(result.reply());
+    } else {
+      Payload reply;
+      s = wire::take_payload(result.reply_frame(), nullptr, frames, &reply);
+      if (s.is_ok()) s = task.decode_reply(reply.view());
+    }
+    if (!s.is_ok()) {
       task.finish_with_error(JobState::kFailed, std::make_exception_ptr(JobError("taskmill::CodecError", s.message())));
     }
     return;

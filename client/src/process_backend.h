@@ -20,6 +20,7 @@
 #include "taskmill/detail/backend.h"
 #include "taskmill/detail/wake_fd.h"
 #include "taskmill/v1/taskmill.pb.h"
+#include "taskmill/wire.h"
 
 namespace taskmill::detail {
 
@@ -70,18 +71,21 @@ class ProcessBackend final : public Backend, private coordinator::LocalClient {
   // LocalClient: the embedded coordinator's thread calls these.
   int wake_fd() const noexcept override { return outbox_->wake.fd(); }
   void take(std::vector<v1::Envelope>& out) override;
-  void deliver(v1::Envelope& envelope) override { on_envelope(envelope); }
+  void deliver(v1::Envelope& envelope) override {
+    wire::Attachments none;  // in-process: replies come inline
+    on_envelope(envelope, none);
+  }
   // True on the thread that completes futures (I/O or embedded coordinator).
   bool on_completing_thread() const;
   // Moves the Outbox's jobs and cancels out as messages.
   void send_outbox();
   // To the coordinator: through the socket, or to the local queue.
-  void send(v1::Envelope& envelope);
+  void send(v1::Envelope& envelope, wire::Attachments* frames = nullptr);
   void send_pending(std::vector<TaskPtr>& tasks, std::vector<std::uint64_t>& cancels, bool cancel_all);
-  void on_message(const zmq::message_t& frame);
-  void on_envelope(v1::Envelope& envelope);
-  void on_results(v1::Results& results);
-  void complete(SharedState& task, const v1::JobResult& result);
+  void on_message(const zmq::message_t& frame, wire::Attachments& frames);
+  void on_envelope(v1::Envelope& envelope, wire::Attachments& frames);
+  void on_results(v1::Results& results, wire::Attachments& frames);
+  void complete(SharedState& task, v1::JobResult& result, wire::Attachments& frames);
   void fail_all_pending(const std::string& why);
   void finished(std::size_t count);
   void resubmit_pending();

@@ -94,10 +94,12 @@ bool Coordinator::Loop::receive_all() {
     auto message = wire::receive_routed(router_, &malformed);
     if (!message) return true;
     if (malformed) {
-      reply_error(message->peer, StatusCode::kInvalidArgument, "a message must be exactly one Envelope frame");
+      reply_error(message->peer, StatusCode::kInvalidArgument,
+                  "a message must be one Envelope frame and at most " + std::to_string(wire::kMaxAttachments) +
+                      " payload frames");
       continue;
     }
-    on_frame(message->peer, message->frame);
+    on_frame(message->peer, message->frame, message->attachments);
   }
   return false;
 }
@@ -105,20 +107,23 @@ bool Coordinator::Loop::receive_all() {
 void Coordinator::Loop::receive_local() {
   std::vector<v1::Envelope> envelopes;
   local_->take(envelopes);
-  for (v1::Envelope& envelope : envelopes) on_envelope(kLocalPeer, envelope);
+  wire::Attachments none;  // in-process: payloads come inline, moved, never copied
+  for (v1::Envelope& envelope : envelopes) on_envelope(kLocalPeer, envelope, none);
 }
 
-void Coordinator::Loop::on_frame(const std::string& peer, const zmq::message_t& frame) {
+void Coordinator::Loop::on_frame(const std::string& peer, const zmq::message_t& frame,
+                                 wire::Attachments& attachments) {
   v1::Envelope envelope;
   if (Status s = wire::decode(frame, &envelope); !s.is_ok()) {
     logger().warn("coordinator: dropped a bad message: {}", s.message());
     reply_error(peer, s.code(), s.message());
     return;
   }
-  on_envelope(peer, envelope);
+  on_envelope(peer, envelope, attachments);
 }
 
-void Coordinator::Loop::on_envelope(const std::string& peer, v1::Envelope& envelope) {
+void Coordinator::Loop::on_envelope(const std::string& peer, v1::Envelope& envelope,
+                                    wire::Attachments& attachments) {
   if (envelope.has_hello()) return on_hello(peer, *envelope.mutable_hello());
   auto known = peers_.find(peer);
   if (known == peers_.end()) {
@@ -133,13 +138,13 @@ void Coordinator::Loop::on_envelope(const std::string& peer, v1::Envelope& envel
   };
   switch (envelope.body_case()) {
     case v1::Envelope::kSubmit:
-      return kind == v1::PEER_KIND_CLIENT ? on_submit(peer, *envelope.mutable_submit()) : wrong_kind();
+      return kind == v1::PEER_KIND_CLIENT ? on_submit(peer, *envelope.mutable_submit(), attachments) : wrong_kind();
     case v1::Envelope::kCancel:
       return kind == v1::PEER_KIND_CLIENT ? on_cancel(peer, envelope.cancel()) : wrong_kind();
     case v1::Envelope::kQuery:
       return kind == v1::PEER_KIND_CLIENT ? on_query(peer, *envelope.mutable_query()) : wrong_kind();
     case v1::Envelope::kResults:
-      return kind == v1::PEER_KIND_WORKER ? on_results(peer, *envelope.mutable_results()) : wrong_kind();
+      return kind == v1::PEER_KIND_WORKER ? on_results(peer, *envelope.mutable_results(), attachments) : wrong_kind();
     case v1::Envelope::kStarted:
       return kind == v1::PEER_KIND_WORKER ? on_started(peer, envelope.started()) : wrong_kind();
     case v1::Envelope::kProgress:
@@ -159,12 +164,14 @@ void Coordinator::Loop::on_envelope(const std::string& peer, v1::Envelope& envel
   }
 }
 
-void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit) {
+void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit, wire::Attachments& attachments) {
   const auto now = Clock::now();
   const std::uint32_t now_unix_s = unix_s_now();
   for (v1::JobSpec& spec : *submit.mutable_jobs()) {
+    Payload payload;
+    const Status framing = wire::take_payload(spec.payload_frame(), spec.mutable_payload(), attachments, &payload);
     Job job{.client = peer, .client_id = spec.id(), .name = std::move(*spec.mutable_job()),
-            .payload = std::move(*spec.mutable_payload()), .chunk = spec.chunk(), .detached = spec.detached(),
+            .payload = std::move(payload), .chunk = spec.chunk(), .detached = spec.detached(),
             .priority = spec.priority(), .deadline = std::nullopt, .max_retries = spec.max_retries(),
             .submitted_unix_s = now_unix_s};
     if (spec.timeout_ms() > 0) job.deadline = now + wire::timeout_from_wire(spec.timeout_ms());
@@ -179,6 +186,10 @@ void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit) {
       accepted->set_job_id(id ? *id : jobs_.find_by_client(peer, spec.id()).value_or(0));
     }
     if (!id) continue;  // resubmitted: the first copy stands
+    if (!framing.is_ok()) {
+      end_unrun(*id, v1::OUTCOME_REJECTED, framing.message(), "taskmill::ProtocolError");
+      continue;
+    }
     if (options_.max_jobs > 0 && jobs_.size() > options_.max_jobs) {
       end_unrun(*id, v1::OUTCOME_REJECTED,
                 "the coordinator's queue is full (max_jobs = " + std::to_string(options_.max_jobs) + ")",
@@ -211,7 +222,7 @@ void Coordinator::Loop::cancel_job(std::uint64_t id) {
   }
 }
 
-void Coordinator::Loop::on_results(const std::string& peer, v1::Results& results) {
+void Coordinator::Loop::on_results(const std::string& peer, v1::Results& results, wire::Attachments& attachments) {
   Worker* worker = workers_.find(peer);
   if (worker == nullptr) return;
   for (v1::JobResult& result : *results.mutable_results()) {
@@ -223,7 +234,18 @@ void Coordinator::Loop::on_results(const std::string& peer, v1::Results& results
     result.clear_run_us();  // the client is not told
     workers_.release(*worker, id);
     ++worker->done;
-    finish(id, std::move(result));
+    Payload framed_reply;
+    if (result.reply_frame() != 0) {
+      if (Status s = wire::take_payload(result.reply_frame(), nullptr, attachments, &framed_reply); !s.is_ok()) {
+        result.Clear();
+        result.set_attempt(job->attempt);
+        result.set_outcome(v1::OUTCOME_FAILED);
+        result.set_error_type("taskmill::ProtocolError");
+        result.set_error_message("its worker sent a bad reply: " + s.message());
+      }
+      result.clear_reply_frame();
+    }
+    finish(id, std::move(result), std::move(framed_reply));
   }
 }
 
@@ -315,9 +337,10 @@ void Coordinator::Loop::dispatch() {
     a->set_id(*id);
     a->set_attempt(job.attempt);
     a->set_job(job.name);
-    // Lent, not copied: flush() gives it back once the Assign is serialised
-    // (the job keeps it, to run again should this worker die).
-    a->mutable_payload()->swap(job.payload);
+    // A large payload is shared into a frame, not copied: the job keeps it,
+    // to run again should this worker die.
+    a->set_payload_frame(wire::attach(job.payload, frames_out_[worker->peer],
+                                      [a](std::string_view bytes) { a->set_payload(bytes.data(), bytes.size()); }));
     a->set_chunk(job.chunk);
     a->set_client_id(job.client_id);
     if (job.deadline) {
@@ -357,10 +380,18 @@ void Coordinator::Loop::unpark(const Worker& worker) {
   }
 }
 
-void Coordinator::Loop::finish(std::uint64_t id, v1::JobResult&& result) {
+void Coordinator::Loop::finish(std::uint64_t id, v1::JobResult&& result, Payload framed_reply) {
   const Job& job = *jobs_.find(id);
   throughput_.count(result.outcome());
   if (journal_) journal_->job_ended(id);
+  if (!framed_reply.empty()) {
+    if (job.detached || job.client.str() == kLocalPeer) {
+      result.set_reply(framed_reply.view().data(), framed_reply.size());  // kept, or handed over in-process: inline
+    } else {
+      frames_out_[job.client].push_back(framed_reply.share());  // on to the client as a frame again
+      result.set_reply_frame(static_cast<std::uint32_t>(frames_out_[job.client].size()));
+    }
+  }
   if (job.detached) {
     v1::JobStatus status = finished_status(id, job, std::move(result));
     if (journal_) journal_->result_kept(id, status);
@@ -393,28 +424,21 @@ void Coordinator::Loop::cancel_on_worker(const Job& job, std::uint64_t id) {
 
 void Coordinator::Loop::flush() {
   if (journal_) journal_->commit();  // nothing is acknowledged before it is durable
-  for (auto& [peer, envelope] : assign_out_) {
-    send_to(peer, envelope);
-    return_payloads(envelope);
-  }
-  assign_out_.clear();
-  for (auto* out : {&accepted_out_, &started_out_, &progress_out_, &results_out_}) {
-    for (auto& [peer, envelope] : *out) send_to(peer, envelope);
+  for (auto* out : {&assign_out_, &accepted_out_, &started_out_, &progress_out_, &results_out_}) {
+    for (auto& [peer, envelope] : *out) {
+      auto frames = out == &assign_out_ || out == &results_out_ ? frames_out_.find(peer) : frames_out_.end();
+      send_to(peer, envelope, frames == frames_out_.end() ? nullptr : &frames->second);
+    }
     out->clear();
   }
+  frames_out_.clear();
 }
 
-void Coordinator::Loop::return_payloads(v1::Envelope& assign) {
-  for (v1::Assignment& a : *assign.mutable_assign()->mutable_jobs()) {
-    if (Job* job = jobs_.find(a.id())) job->payload.swap(*a.mutable_payload());
-  }
-}
-
-void Coordinator::Loop::send_to(const std::string& peer, v1::Envelope& envelope) {
+void Coordinator::Loop::send_to(const std::string& peer, v1::Envelope& envelope, wire::Attachments* attachments) {
   if (local_ != nullptr && peer == kLocalPeer) {
-    local_->deliver(envelope);
+    local_->deliver(envelope);  // its replies are inline (finish)
   } else {
-    wire::send_to(router_, peer, envelope);
+    wire::send_to(router_, peer, envelope, attachments);
   }
 }
 

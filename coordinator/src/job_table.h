@@ -17,6 +17,7 @@
 
 #include "deadline.h"
 #include "shared_name.h"
+#include "taskmill/payload.h"
 
 namespace taskmill::coordinator {
 
@@ -29,7 +30,7 @@ struct Job {
   SharedName client;           // submitter's peer id; JobTable::add shares one copy among its jobs
   std::uint64_t client_id = 0; // the submitter's id for the job
   std::string name;
-  std::string payload;         // moved along, never decoded
+  Payload payload;             // moved along, never decoded; shared, not copied, into each Assign
   bool chunk = false;
   bool cancel_requested = false;  // its client cancelled it (or left) while it ran
   bool detached = false;       // outlives its client; the result is kept for a query to fetch

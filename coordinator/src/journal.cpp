@@ -98,7 +98,7 @@ Journal::Contents Journal::read() const {
     Job job{.client = column_bytes(raw, 1),
             .client_id = static_cast<std::uint64_t>(sqlite3_column_int64(raw, 2)),
             .name = column_bytes(raw, 3),
-            .payload = column_bytes(raw, 4),
+            .payload = Payload(column_bytes(raw, 4)),
             .chunk = sqlite3_column_int(raw, 5) != 0,
             .detached = sqlite3_column_int(raw, 9) != 0,
             .priority = sqlite3_column_int(raw, 6),
@@ -128,7 +128,8 @@ void Journal::job_accepted(std::uint64_t id, const Job& job) {
   sqlite3_bind_blob(s, 2, client.data(), static_cast<int>(client.size()), SQLITE_STATIC);
   sqlite3_bind_int64(s, 3, static_cast<sqlite3_int64>(job.client_id));
   sqlite3_bind_text(s, 4, job.name.data(), static_cast<int>(job.name.size()), SQLITE_STATIC);
-  sqlite3_bind_blob(s, 5, job.payload.data(), static_cast<int>(job.payload.size()), SQLITE_STATIC);
+  const std::string_view payload = job.payload.view();
+  sqlite3_bind_blob(s, 5, payload.data(), static_cast<int>(payload.size()), SQLITE_STATIC);
   sqlite3_bind_int(s, 6, job.chunk ? 1 : 0);
   sqlite3_bind_int(s, 7, job.priority);
   if (job.deadline) {

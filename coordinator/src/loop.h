@@ -25,6 +25,7 @@
 #include "taskmill/detail/wake_fd.h"
 #include "taskmill/status.h"
 #include "taskmill/v1/taskmill.pb.h"
+#include "taskmill/wire.h"
 #include "throughput.h"
 #include "worker_table.h"
 #include "zap_handler.h"
@@ -56,13 +57,13 @@ class Coordinator::Loop {
   // with more to read.
   bool receive_all();
   void receive_local();
-  void on_frame(const std::string& peer, const zmq::message_t& frame);
-  void on_envelope(const std::string& peer, v1::Envelope& envelope);
+  void on_frame(const std::string& peer, const zmq::message_t& frame, wire::Attachments& attachments);
+  void on_envelope(const std::string& peer, v1::Envelope& envelope, wire::Attachments& attachments);
   void restore();
   void on_hello(const std::string& peer, v1::Hello& hello);
-  void on_submit(const std::string& peer, v1::Submit& submit);
+  void on_submit(const std::string& peer, v1::Submit& submit, wire::Attachments& attachments);
   void on_cancel(const std::string& peer, const v1::Cancel& cancel);
-  void on_results(const std::string& peer, v1::Results& results);
+  void on_results(const std::string& peer, v1::Results& results, wire::Attachments& attachments);
   void on_started(const std::string& peer, const v1::Started& started);
   void on_progress(const std::string& peer, v1::Progress& progress);
   void on_returned(const std::string& peer, const v1::Returned& returned);
@@ -78,7 +79,8 @@ class Coordinator::Loop {
   void unpark(const Worker& worker);
   void cancel_job(std::uint64_t id);
   // Ends job `id` with `result`: to its client, or kept if detached. Erases it.
-  void finish(std::uint64_t id, v1::JobResult&& result);
+  // `framed_reply`: the reply, when it came as a frame of its own.
+  void finish(std::uint64_t id, v1::JobResult&& result, Payload framed_reply = {});
   void end_unrun(std::uint64_t id, v1::Outcome outcome, const std::string& message, const char* error_type = "");
   // `peer` by value: callers pass names owned by the tables this erases from.
   void worker_lost(std::string peer, const std::string& why, bool counts_as_attempt = true);
@@ -86,10 +88,8 @@ class Coordinator::Loop {
   void cancel_on_worker(const Job& job, std::uint64_t id);
   void tick(Clock::time_point now);
   void flush();
-  // Gives the payloads an unsent or just-sent Assign borrowed back to their jobs.
-  void return_payloads(v1::Envelope& assign);
   // To a peer: through the socket, or handed to the local client.
-  void send_to(const std::string& peer, v1::Envelope& envelope);
+  void send_to(const std::string& peer, v1::Envelope& envelope, wire::Attachments* attachments = nullptr);
   void reply_error(const std::string& peer, StatusCode code, const std::string& message);
   void say_goodbye();
 
@@ -129,6 +129,9 @@ class Coordinator::Loop {
   std::vector<Exiting> exiting_;
   // Batches built during one loop turn, sent at its end: one message per peer and kind.
   std::unordered_map<std::string, v1::Envelope> assign_out_, accepted_out_, started_out_, progress_out_, results_out_;
+  // The payload frames of a peer's batch: its Assign's (a worker) or its
+  // Results' (a client); no peer gets both.
+  std::unordered_map<std::string, wire::Attachments> frames_out_;
   Clock::time_point next_tick_;
   bool behind_ = false;  // the last receive_all() left messages unread
 };

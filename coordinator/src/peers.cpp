@@ -78,10 +78,8 @@ void Coordinator::Loop::worker_lost(std::string peer, const std::string& why, bo
   } else {
     logger().info("coordinator: worker {} left: {}", worker->name, why);
   }
-  if (auto unsent = assign_out_.find(peer); unsent != assign_out_.end()) {
-    return_payloads(unsent->second);
-    assign_out_.erase(unsent);
-  }
+  assign_out_.erase(peer);  // its jobs keep their payloads: a retry shares them again
+  frames_out_.erase(peer);
   for (std::uint64_t id : workers_.remove(peer)) {
     Job* job = jobs_.find(id);
     if (job == nullptr) continue;
@@ -119,6 +117,7 @@ void Coordinator::Loop::client_gone(std::string peer) {
     }
   }
   results_out_.erase(peer);
+  frames_out_.erase(peer);
   accepted_out_.erase(peer);
   started_out_.erase(peer);
   progress_out_.erase(peer);

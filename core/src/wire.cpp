@@ -33,37 +33,105 @@ Status decode(const zmq::message_t& frame, v1::Envelope* out) {
   return {};
 }
 
-bool send(zmq::socket_t& dealer, v1::Envelope& envelope) {
-  zmq::message_t frame = encode(envelope);
-  return dealer.send(frame, zmq::send_flags::dontwait).has_value();
+Status take_payload(std::uint32_t index, std::string* inline_bytes, Attachments& attachments, Payload* out) {
+  if (index == 0) {
+    *out = Payload(std::move(*inline_bytes));
+    return {};
+  }
+  if (index > attachments.size()) {
+    return invalid_argument("payload frame " + std::to_string(index) + " named, but the message has " +
+                            std::to_string(attachments.size()) + " after its envelope");
+  }
+  // Shared, not moved: two fields naming one frame get the same bytes.
+  zmq::message_t shared;
+  shared.copy(attachments[index - 1]);
+  *out = Payload(std::move(shared));
+  return {};
 }
 
-bool send_to(zmq::socket_t& router, std::string_view peer, v1::Envelope& envelope) {
+std::uint32_t frame_if_large(std::string* bytes, Attachments& attachments) {
+  if (bytes->size() < Payload::kFrameBytes) return 0;
+  Payload adopted(std::move(*bytes));
+  bytes->clear();
+  attachments.push_back(adopted.share());
+  return static_cast<std::uint32_t>(attachments.size());
+}
+
+namespace {
+
+bool send_attachments(zmq::socket_t& socket, Attachments* attachments) {
+  if (attachments == nullptr) return true;
+  for (std::size_t i = 0; i < attachments->size(); ++i) {
+    const auto more = i + 1 < attachments->size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
+    if (!socket.send((*attachments)[i], more | zmq::send_flags::dontwait)) return false;
+  }
+  return true;
+}
+
+zmq::send_flags more_if(const Attachments* attachments) {
+  return attachments != nullptr && !attachments->empty() ? zmq::send_flags::sndmore : zmq::send_flags::none;
+}
+
+}  // namespace
+
+bool send(zmq::socket_t& dealer, v1::Envelope& envelope, Attachments* attachments) {
+  zmq::message_t frame = encode(envelope);
+  if (!dealer.send(frame, more_if(attachments) | zmq::send_flags::dontwait)) return false;
+  return send_attachments(dealer, attachments);
+}
+
+bool send_to(zmq::socket_t& router, std::string_view peer, v1::Envelope& envelope, Attachments* attachments) {
   zmq::message_t frame = encode(envelope);
   zmq::message_t to(peer.data(), peer.size());
   try {
     if (!router.send(to, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return false;
-    return router.send(frame, zmq::send_flags::dontwait).has_value();
+    if (!router.send(frame, more_if(attachments) | zmq::send_flags::dontwait)) return false;
+    return send_attachments(router, attachments);
   } catch (const zmq::error_t&) {
     return false;  // EHOSTUNREACH under ROUTER_MANDATORY: the peer is gone
   }
 }
 
+namespace {
+
+// The rest of a message whose first part has been read: it is already here.
+// False if it had more than kMaxAttachments frames (those are dropped).
+bool read_rest(zmq::socket_t& socket, bool more, Attachments* attachments) {
+  bool fits = true;
+  while (more) {
+    zmq::message_t part;
+    (void)socket.recv(part, zmq::recv_flags::none);
+    more = part.more();
+    if (attachments->size() < kMaxAttachments) {
+      attachments->push_back(std::move(part));
+    } else {
+      fits = false;
+    }
+  }
+  return fits;
+}
+
+}  // namespace
+
 std::optional<RoutedFrame> receive_routed(zmq::socket_t& router, bool* malformed) {
   *malformed = false;
   zmq::message_t peer;
   if (!router.recv(peer, zmq::recv_flags::dontwait)) return std::nullopt;
-  RoutedFrame out{peer.to_string(), zmq::message_t()};
-  int frames = 1;
-  bool more = peer.more();
-  while (more) {
-    zmq::message_t part;
-    (void)router.recv(part, zmq::recv_flags::none);  // the rest of a message is already here
-    more = part.more();
-    if (++frames == 2) out.frame = std::move(part);
+  RoutedFrame out{peer.to_string(), zmq::message_t(), {}};
+  if (!peer.more()) {
+    *malformed = true;
+    return out;
   }
-  if (frames != 2) *malformed = true;
+  (void)router.recv(out.frame, zmq::recv_flags::none);
+  if (!read_rest(router, out.frame.more(), &out.attachments)) *malformed = true;
   return out;
+}
+
+bool receive(zmq::socket_t& dealer, zmq::message_t* frame, Attachments* attachments) {
+  attachments->clear();
+  if (!dealer.recv(*frame, zmq::recv_flags::dontwait)) return false;
+  (void)read_rest(dealer, frame->more(), attachments);
+  return true;
 }
 
 int poll(zmq::pollitem_t* items, std::size_t count, std::chrono::milliseconds timeout) {

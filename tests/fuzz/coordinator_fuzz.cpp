@@ -100,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   v1::Envelope probe;
   probe.mutable_heartbeat();
   probe.set_version(marker);
-  const std::string bytes = probe.SerializeAsString();  // not wire::encode(), which stamps version 1
+  const std::string bytes = probe.SerializeAsString();  // not wire::encode(), which stamps the current version
   send_frame(harness->peer, bytes.data(), bytes.size());
   v1::Envelope bye;
   bye.mutable_bye();

@@ -86,7 +86,7 @@ void coordinator_seeds(const fs::path& dir) {
   seeds["welcome"].mutable_welcome()->set_heartbeat_ms(100);
   seeds["assign"].mutable_assign()->add_jobs()->set_job("fuzz.job");
   for (auto& [name, envelope] : seeds) {
-    envelope.set_version(1);
+    envelope.set_version(2);  // taskmill::wire::kProtocolVersion (this tool links only the protos)
     for (char kind = 0; kind < 3; ++kind) write(dir / (name + "-" + std::to_string(kind)), kind + envelope.SerializeAsString());
   }
   write(dir / "garbage", std::string("\x00\xff\x01 not a protobuf", 19));

@@ -244,7 +244,12 @@ TEST_CASE("garbage on the wire is answered with an error and harms nobody", "[in
   expect_error("send hello first");
   rogue.send(zmq::str_buffer("a"), zmq::send_flags::sndmore);
   rogue.send(zmq::str_buffer("b"), zmq::send_flags::none);
-  expect_error("exactly one Envelope frame");
+  expect_error("malformed envelope");  // the first frame is the Envelope; the rest are its payloads
+  for (std::size_t i = 0; i <= taskmill::wire::kMaxAttachments; ++i) {
+    rogue.send(taskmill::wire::encode(submit), zmq::send_flags::sndmore);
+  }
+  rogue.send(zmq::str_buffer("one frame too many"), zmq::send_flags::none);
+  expect_error("at most 4096 payload frames");
   taskmill::Executor ex(service(coordinator.address()));  // everyone else is still served
   CHECK(ex.submit(square, 9).get() == 81);
 }

@@ -78,7 +78,7 @@ std::string int64_payload(std::int64_t value) { return taskmill::Codec<std::int6
 
 }  // namespace
 
-TEST_CASE("a worker drops bad frames from its coordinator, rejects unknown jobs, and keeps serving",
+TEST_CASE("a worker drops bad frames from its coordinator, rejects unknown jobs and frames, and keeps serving",
           "[integration][process][worker]") {
   FakeCoordinator coordinator;
   auto worker = Daemon::worker(coordinator.address());
@@ -94,10 +94,10 @@ TEST_CASE("a worker drops bad frames from its coordinator, rejects unknown jobs,
   coordinator.send_frames({"\xff\x01 not a protobuf"});
   coordinator.send_frames({good.substr(0, good.size() / 2)});  // truncated
   v1::Envelope future_version = assign(2, "test.square", int64_payload(6));
-  future_version.set_version(2);  // by hand: encode() would stamp version 1
+  future_version.set_version(taskmill::wire::kProtocolVersion + 1);  // by hand: encode() stamps the current one
   coordinator.send_frames({future_version.SerializeAsString()});
   v1::Envelope no_body;
-  no_body.set_version(1);
+  no_body.set_version(taskmill::wire::kProtocolVersion);
   coordinator.send_frames({no_body.SerializeAsString(), "and a second frame"});
   v1::Envelope not_for_workers;
   not_for_workers.mutable_submit()->add_jobs()->set_job("test.square");
@@ -114,9 +114,16 @@ TEST_CASE("a worker drops bad frames from its coordinator, rejects unknown jobs,
   coordinator.send(bad_payload);
   v1::Envelope square = assign(12, "test.square", int64_payload(7));
   coordinator.send(square);
+  // A request in a frame of its own, and one naming a frame its message lacks.
+  v1::Envelope framed = assign(13, "test.square", "");
+  framed.mutable_assign()->mutable_jobs(0)->set_payload_frame(1);
+  coordinator.send_frames({taskmill::wire::encode(framed).to_string(), int64_payload(8)});
+  v1::Envelope missing_frame = assign(14, "test.square", "");
+  missing_frame.mutable_assign()->mutable_jobs(0)->set_payload_frame(2);
+  coordinator.send_frames({taskmill::wire::encode(missing_frame).to_string(), int64_payload(9)});
 
   std::map<std::uint64_t, v1::JobResult> outcomes;
-  while (outcomes.size() < 3) {
+  while (outcomes.size() < 5) {
     v1::Envelope envelope = coordinator.receive();
     if (envelope.has_started()) {
       for (std::uint64_t id : envelope.started().ids()) CHECK(id >= 10);
@@ -125,7 +132,7 @@ TEST_CASE("a worker drops bad frames from its coordinator, rejects unknown jobs,
       CHECK(outcomes.emplace(r.id(), r).second);  // one result per job
     }
   }
-  REQUIRE(outcomes.size() == 3);
+  REQUIRE(outcomes.size() == 5);
   CHECK(outcomes.count(1) + outcomes.count(2) == 0);
   CHECK(outcomes[10].outcome() == v1::OUTCOME_REJECTED);
   CHECK_THAT(outcomes[10].error_message(), Catch::Contains("no job named 'no.such.job'"));
@@ -134,6 +141,11 @@ TEST_CASE("a worker drops bad frames from its coordinator, rejects unknown jobs,
   std::int64_t reply = 0;
   REQUIRE(taskmill::Codec<std::int64_t>::decode(outcomes[12].reply(), &reply).is_ok());
   CHECK(reply == 49);
+  REQUIRE(outcomes[13].outcome() == v1::OUTCOME_SUCCEEDED);
+  REQUIRE(taskmill::Codec<std::int64_t>::decode(outcomes[13].reply(), &reply).is_ok());
+  CHECK(reply == 64);
+  CHECK(outcomes[14].outcome() == v1::OUTCOME_REJECTED);
+  CHECK_THAT(outcomes[14].error_message(), Catch::Contains("payload frame 2 named, but the message has 1"));
   worker.kill(SIGTERM);  // still serving: it leaves cleanly
   CHECK(worker.wait() == 0);
 }

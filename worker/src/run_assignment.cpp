@@ -31,7 +31,7 @@ void reject(v1::JobResult& result, const std::string& type, const std::string& m
 }
 
 // A chunk: a Batch of requests in, a Batch of replies out, in order.
-std::string run_chunk(const JobInfo& job, const std::string& payload, JobContext& context) {
+std::string run_chunk(const JobInfo& job, std::string_view payload, JobContext& context) {
   std::vector<std::string_view> requests;
   if (!detail::split_batch(payload, &requests).is_ok()) throw CodecError("malformed batch of requests");
   std::string replies;
@@ -44,8 +44,8 @@ std::string run_chunk(const JobInfo& job, const std::string& payload, JobContext
 
 }  // namespace
 
-v1::JobResult run_assignment(const v1::Assignment& assignment, Clock::time_point received, const CancelFlag& cancel,
-                             ProgressSink* progress) {
+v1::JobResult run_assignment(const v1::Assignment& assignment, std::string_view payload, Clock::time_point received,
+                             const CancelFlag& cancel, ProgressSink* progress) {
   v1::JobResult result;
   result.set_id(assignment.id());
   result.set_attempt(assignment.attempt());
@@ -66,8 +66,7 @@ v1::JobResult run_assignment(const v1::Assignment& assignment, Clock::time_point
   }
   try {
     context.throw_if_cancelled();
-    result.set_reply(assignment.chunk() ? run_chunk(*job, assignment.payload(), context)
-                                        : job->run_encoded(assignment.payload(), context));
+    result.set_reply(assignment.chunk() ? run_chunk(*job, payload, context) : job->run_encoded(payload, context));
     result.set_outcome(v1::OUTCOME_SUCCEEDED);
   } catch (...) {
     detail::JobFailure failure =

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <string_view>
 
 #include "taskmill/cancellation.h"
 #include "taskmill/job_context.h"
@@ -15,8 +16,10 @@ namespace taskmill::worker {
 // TIMED_OUT after a cancel or past the deadline, as on threads).
 // `progress` receives the job's progress reports (may be null). The
 // assignment's timeout counts from `received`; a job past it before it starts
-// is TIMED_OUT without running.
-v1::JobResult run_assignment(const v1::Assignment& assignment, std::chrono::steady_clock::time_point received,
-                             const CancelFlag& cancel, ProgressSink* progress);
+// is TIMED_OUT without running. `payload`: its request (the assignment's
+// own, or the frame it named).
+v1::JobResult run_assignment(const v1::Assignment& assignment, std::string_view payload,
+                             std::chrono::steady_clock::time_point received, const CancelFlag& cancel,
+                             ProgressSink* progress);
 
 }  // namespace taskmill::worker

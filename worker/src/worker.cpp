@@ -88,9 +88,9 @@ class Worker::Loop {
  private:
   void connect();
   void report_handshake_failures();
-  void send(v1::Envelope& envelope);
-  void on_message(const zmq::message_t& frame);
-  void on_assign(v1::Assign& assign);
+  void send(v1::Envelope& envelope, wire::Attachments* attachments = nullptr);
+  void on_message(const zmq::message_t& frame, wire::Attachments& attachments);
+  void on_assign(v1::Assign& assign, wire::Attachments& attachments);
   void on_cancel(const v1::Cancel& cancel);
   void on_revoke(const v1::Revoke& revoke);
   // Moves jobs running for kReportStartedAfter to started_; returns how soon
@@ -123,6 +123,7 @@ class Worker::Loop {
   // Assigned, not started; with when it came (its timeout counts from then).
   struct Queued {
     v1::Assignment assignment;
+    Payload payload;  // its request, moved out of the assignment or its frame
     Clock::time_point received;
   };
   std::deque<Queued> queue_ TASKMILL_GUARDED_BY(mu_);
@@ -204,7 +205,8 @@ int Worker::Loop::run() {
     wire::poll(items, 2, timeout);
     if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     zmq::message_t frame;
-    while (dealer_->recv(frame, zmq::recv_flags::dontwait)) on_message(frame);
+    wire::Attachments attachments;
+    while (wire::receive(*dealer_, &frame, &attachments)) on_message(frame, attachments);
     report_handshake_failures();
     note_started(Clock::now());
     send_results();
@@ -336,12 +338,12 @@ void Worker::Loop::report_handshake_failures() {
   }
 }
 
-void Worker::Loop::send(v1::Envelope& envelope) {
-  wire::send(*dealer_, envelope);
+void Worker::Loop::send(v1::Envelope& envelope, wire::Attachments* attachments) {
+  wire::send(*dealer_, envelope, attachments);
   last_sent_ = Clock::now();
 }
 
-void Worker::Loop::on_message(const zmq::message_t& frame) {
+void Worker::Loop::on_message(const zmq::message_t& frame, wire::Attachments& attachments) {
   v1::Envelope envelope;
   if (Status s = wire::decode(frame, &envelope); !s.is_ok()) {
     logger().warn("worker: dropped a bad message from the coordinator: {}", s.message());
@@ -355,7 +357,7 @@ void Worker::Loop::on_message(const zmq::message_t& frame) {
       liveness_ = static_cast<int>(std::max<std::uint32_t>(envelope.welcome().liveness(), 1));
       return;
     case v1::Envelope::kAssign:
-      return on_assign(*envelope.mutable_assign());
+      return on_assign(*envelope.mutable_assign(), attachments);
     case v1::Envelope::kCancel:
       return on_cancel(envelope.cancel());
     case v1::Envelope::kRevoke:
@@ -379,7 +381,7 @@ void Worker::Loop::on_message(const zmq::message_t& frame) {
   }
 }
 
-void Worker::Loop::on_assign(v1::Assign& assign) {
+void Worker::Loop::on_assign(v1::Assign& assign, wire::Attachments& attachments) {
   if (draining_) {
     // Sent before the coordinator read our Drain: a leaving worker starts
     // nothing new, so the jobs go straight back to be run elsewhere.
@@ -391,7 +393,20 @@ void Worker::Loop::on_assign(v1::Assign& assign) {
   {
     std::lock_guard lock(mu_);
     const auto now = Clock::now();
-    for (v1::Assignment& a : *assign.mutable_jobs()) queue_.push_back({std::move(a), now});
+    for (v1::Assignment& a : *assign.mutable_jobs()) {
+      Payload payload;
+      if (Status s = wire::take_payload(a.payload_frame(), a.mutable_payload(), attachments, &payload); !s.is_ok()) {
+        v1::JobResult result;
+        result.set_id(a.id());
+        result.set_attempt(a.attempt());
+        result.set_outcome(v1::OUTCOME_REJECTED);
+        result.set_error_type("taskmill::ProtocolError");
+        result.set_error_message(s.message());
+        finished_.push_back(std::move(result));  // sent with this turn's results
+        continue;
+      }
+      queue_.push_back({std::move(a), std::move(payload), now});
+    }
   }
   work_cv_.notify_all();
 }
@@ -477,7 +492,12 @@ void Worker::Loop::send_results() {
   }
   if (started.started().ids_size() > 0) send(started);
   if (progress.progress().reports_size() > 0) send(progress);
-  if (results.results().results_size() > 0) send(results);
+  if (results.results().results_size() == 0) return;
+  wire::Attachments frames;
+  for (v1::JobResult& r : *results.mutable_results()->mutable_results()) {
+    r.set_reply_frame(wire::frame_if_large(r.mutable_reply(), frames));
+  }
+  send(results, &frames);
 }
 
 bool Worker::Loop::tick(Clock::time_point now) {
@@ -508,6 +528,7 @@ bool Worker::Loop::tick(Clock::time_point now) {
 void Worker::Loop::slot_main() {
   while (true) {
     v1::Assignment assignment;
+    Payload payload;
     Clock::time_point received;
     Clock::time_point began;
     auto cancel = std::make_shared<CancelFlag>();
@@ -518,6 +539,7 @@ void Worker::Loop::slot_main() {
       if (queue_.empty() || quota_reached()) return;
       ++jobs_started_;
       assignment = std::move(queue_.front().assignment);
+      payload = std::move(queue_.front().payload);
       received = queue_.front().received;
       queue_.pop_front();
       session = session_;
@@ -527,7 +549,7 @@ void Worker::Loop::slot_main() {
       running_.push_back({assignment.id(), assignment.attempt(), session, cancel, began});
     }
     JobProgress progress(*this, assignment.id(), session);
-    v1::JobResult result = run_assignment(assignment, received, *cancel, &progress);
+    v1::JobResult result = run_assignment(assignment, payload.view(), received, *cancel, &progress);
     const Clock::duration ran = Clock::now() - began;
     // At least 1: the coordinator reads 0 as "not measured".
     result.set_run_us(static_cast<std::uint64_t>(

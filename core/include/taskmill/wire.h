@@ -15,13 +15,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "taskmill/payload.h"
 #include "taskmill/status.h"
 #include "taskmill/v1/taskmill.pb.h"
 
 namespace taskmill::wire {
 
-inline constexpr std::uint32_t kProtocolVersion = 1;
+inline constexpr std::uint32_t kProtocolVersion = 2;
 // Default: 512 MiB. Larger frames are dropped by libzmq (ZMQ_MAXMSGSIZE).
 inline constexpr std::int64_t kDefaultMaxMessageBytes = std::int64_t{512} << 20;
 
@@ -35,20 +37,59 @@ zmq::message_t encode(v1::Envelope& envelope);
 // unknown version, or an empty body.
 Status decode(const zmq::message_t& frame, v1::Envelope* out);
 
-// DEALER side: one frame. False if it could not be queued.
-bool send(zmq::socket_t& dealer, v1::Envelope& envelope);
-// ROUTER side: [peer][frame]. False if the peer is unknown or gone.
-bool send_to(zmq::socket_t& router, std::string_view peer, v1::Envelope& envelope);
+// The frames after a message's Envelope: its large payloads, named by
+// 1-based index (JobSpec.payload_frame, Assignment.payload_frame,
+// JobResult.reply_frame).
+using Attachments = std::vector<zmq::message_t>;
+// The most frames a message may carry after its Envelope.
+inline constexpr std::size_t kMaxAttachments = 4096;
 
-// A message received on a ROUTER: who sent it and its single payload frame.
+// Puts `payload` in `envelope`'s message: returns the index to name it by if
+// it is framed (shared onto `attachments`), else 0 after `set_inline` was
+// called with its bytes.
+template <typename SetInline>
+std::uint32_t attach(Payload& payload, Attachments& attachments, SetInline&& set_inline) {
+  if (!payload.framed()) {
+    set_inline(payload.view());
+    return 0;
+  }
+  attachments.push_back(payload.share());
+  return static_cast<std::uint32_t>(attachments.size());
+}
+
+// Moves `bytes` into a frame of its own at the end of `attachments`, without
+// a copy, if it is large (Payload::kFrameBytes or more), and returns the
+// frame's index; leaves it and returns 0 otherwise.
+std::uint32_t frame_if_large(std::string* bytes, Attachments& attachments);
+
+// The payload a field names: frame `index` (1-based) of `attachments`, or the
+// inline bytes when index is 0 (moved out of `inline_bytes`).
+// kInvalidArgument for an index past the frames.
+Status take_payload(std::uint32_t index, std::string* inline_bytes, Attachments& attachments, Payload* out);
+
+// DEALER side: [frame][attachments...]. False if it could not be queued.
+bool send(zmq::socket_t& dealer, v1::Envelope& envelope, Attachments* attachments = nullptr);
+// ROUTER side: [peer][frame][attachments...]. False if the peer is unknown or gone.
+bool send_to(zmq::socket_t& router, std::string_view peer, v1::Envelope& envelope,
+             Attachments* attachments = nullptr);
+
+// A message received on a ROUTER: who sent it, its Envelope frame and the
+// frames after it.
 struct RoutedFrame {
   std::string peer;
   zmq::message_t frame;
+  Attachments attachments;
 };
 // Reads one whole message without blocking; nullopt if none is waiting.
-// Messages with a frame count other than [peer][frame] are read and dropped
-// (malformed = true), so a bad peer cannot wedge the socket.
+// Messages without an Envelope frame or with more than kMaxAttachments after
+// it are read and dropped (malformed = true), so a bad peer cannot wedge the
+// socket.
 std::optional<RoutedFrame> receive_routed(zmq::socket_t& router, bool* malformed);
+
+// DEALER side: reads one whole message without blocking into `frame` and
+// `attachments` (cleared first); false if none is waiting. Frames past
+// kMaxAttachments are read and dropped.
+bool receive(zmq::socket_t& dealer, zmq::message_t* frame, Attachments* attachments);
 
 // A timeout a peer sent, in milliseconds, capped at ten years so that adding
 // it to a clock reading cannot overflow.
