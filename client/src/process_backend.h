@@ -71,10 +71,7 @@ class ProcessBackend final : public Backend, private coordinator::LocalClient {
   // LocalClient: the embedded coordinator's thread calls these.
   int wake_fd() const noexcept override { return outbox_->wake.fd(); }
   void take(std::vector<v1::Envelope>& out) override;
-  void deliver(v1::Envelope& envelope) override {
-    wire::Attachments none;  // in-process: replies come inline
-    on_envelope(envelope, none);
-  }
+  void deliver(v1::Envelope& envelope, wire::Attachments& frames) override { on_envelope(envelope, frames); }
   // True on the thread that completes futures (I/O or embedded coordinator).
   bool on_completing_thread() const;
   // Moves the Outbox's jobs and cancels out as messages.

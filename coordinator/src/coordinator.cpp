@@ -385,8 +385,8 @@ void Coordinator::Loop::finish(std::uint64_t id, v1::JobResult&& result, Payload
   throughput_.count(result.outcome());
   if (journal_) journal_->job_ended(id);
   if (!framed_reply.empty()) {
-    if (job.detached || job.client.str() == kLocalPeer) {
-      result.set_reply(framed_reply.view().data(), framed_reply.size());  // kept, or handed over in-process: inline
+    if (job.detached) {
+      result.set_reply(framed_reply.view().data(), framed_reply.size());  // kept inline, in its JobStatus
     } else {
       frames_out_[job.client].push_back(framed_reply.share());  // on to the client as a frame again
       result.set_reply_frame(static_cast<std::uint32_t>(frames_out_[job.client].size()));
@@ -436,7 +436,8 @@ void Coordinator::Loop::flush() {
 
 void Coordinator::Loop::send_to(const std::string& peer, v1::Envelope& envelope, wire::Attachments* attachments) {
   if (local_ != nullptr && peer == kLocalPeer) {
-    local_->deliver(envelope);  // its replies are inline (finish)
+    wire::Attachments none;
+    local_->deliver(envelope, attachments != nullptr ? *attachments : none);
   } else {
     wire::send_to(router_, peer, envelope, attachments);
   }

@@ -46,8 +46,9 @@ class LocalClient {
   // On the loop's thread, each time wake_fd() is readable: the client's
   // messages since the last call, appended to `out`.
   virtual void take(std::vector<v1::Envelope>& out) = 0;
-  // On the loop's thread: a message for the client.
-  virtual void deliver(v1::Envelope& envelope) = 0;
+  // On the loop's thread: a message for the client, and the frames its
+  // large replies are in (JobResult.reply_frame, as over a socket).
+  virtual void deliver(v1::Envelope& envelope, std::vector<zmq::message_t>& frames) = 0;
 };
 
 struct CoordinatorOptions {
