@@ -235,15 +235,22 @@ void ProcessBackend::send_pending(std::vector<TaskPtr>& tasks, std::vector<std::
       ++already_done;
       continue;
     }
-    // Embedded, the coordinator keeps the request from now on; a service
-    // coordinator that restarts without a journal needs ours again.
-    WireRequest request = task->encode_request(/*keep=*/!local_);
+    // Taken, not copied: embedded, the coordinator keeps the request from
+    // now on; as a service, requests_ does.
+    WireRequest request = task->encode_request();
     v1::JobSpec* spec = submit.mutable_submit()->add_jobs();
     spec->set_id(task->id().value);
     spec->set_job(std::string(request.job));
-    bytes += request.payload.size();
-    if (!local_) spec->set_payload_frame(wire::frame_if_large(&request.payload, frames));
-    spec->set_payload(std::move(request.payload));
+    if (local_) {
+      bytes += request.payload.size();
+      spec->set_payload(std::move(request.payload));
+    } else {
+      // A resubmission finds its request here (its task gave it up).
+      Payload& kept = requests_.try_emplace(task->id().value, std::move(request.payload)).first->second;
+      bytes += kept.size();
+      spec->set_payload_frame(
+          wire::attach(kept, frames, [spec](std::string_view b) { spec->set_payload(b.data(), b.size()); }));
+    }
     spec->set_chunk(request.chunk);
     spec->set_priority(task->placement().priority);
     spec->set_max_retries(static_cast<std::uint32_t>(config_.max_retries));
@@ -314,6 +321,7 @@ void ProcessBackend::on_results(v1::Results& results, wire::Attachments& frames)
   for (v1::JobResult& result : *results.mutable_results()) {
     auto node = pending_.extract(result.id());
     if (node.empty()) continue;  // a duplicate: this job already has its outcome
+    requests_.erase(result.id());
     complete(*node.mapped(), result, frames);
     ++count;
   }
@@ -346,6 +354,7 @@ void ProcessBackend::fail_all_pending(const std::string& why) {
     task->finish_with_error(JobState::kFailed, std::make_exception_ptr(JobError("taskmill::CoordinatorLost", why)));
   }
   pending_.clear();
+  requests_.clear();
   finished(count);
   last_heard_ = Clock::now();
 }

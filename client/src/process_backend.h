@@ -103,6 +103,10 @@ class ProcessBackend final : public Backend, private coordinator::LocalClient {
 
   // The completing thread only (I/O thread, or the embedded coordinator's).
   std::unordered_map<std::uint64_t, TaskPtr> pending_;
+  // Service: each pending job's encoded request, taken from its task when
+  // first sent and shared into every Submit of it since (a coordinator that
+  // restarts without a journal needs it again), so it is never copied.
+  std::unordered_map<std::uint64_t, Payload> requests_;
   std::vector<v1::Envelope> local_queue_;  // embedded: messages for take()
   bool in_take_ = false;
   std::chrono::steady_clock::time_point last_heard_;

@@ -129,7 +129,7 @@ void SharedState::notify_cancel() noexcept {
   if (auto listener = listener_.lock()) listener->on_cancel(id_);
 }
 
-WireRequest SharedState::encode_request(bool /*keep*/) {
+WireRequest SharedState::encode_request() {
   throw std::logic_error("taskmill: encode_request() called on a state that carries no job");
 }
 

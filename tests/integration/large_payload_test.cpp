@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <zmq.hpp>
@@ -104,6 +106,29 @@ TEST_CASE("SIGKILL of a worker holding large requests loses none: each runs agai
   ::kill(victim, SIGKILL);
   for (int i = 0; i < 40; ++i) CHECK(echoes[i].get() == requests[i]);
   CHECK(marker.get() == gate);
+}
+
+TEST_CASE("a coordinator restarted without a journal gets a large request again from its client, not a copy",
+          "[integration][process][service][recovery]") {
+  std::optional<Daemon> coordinator;
+  coordinator.emplace(Daemon::coordinator({"--heartbeat-ms", "300", "--liveness", "5"}));
+  const std::string address = coordinator->address();
+  auto worker = Daemon::worker(address, 1);
+  taskmill::Config config = service(address);
+  config.heartbeat = 300ms;
+  config.liveness = 5;
+  taskmill::Executor ex(config);
+  auto gate = new_gate();
+  auto held = ex.submit(gated, gate);
+  wait_for_waiters(gate, 1);
+  const Bytes request = pattern(std::size_t{1} << 20, 7);
+  auto echoed = ex.submit(taskmill::jobs::echo, request);  // queued behind the gate, then forgotten
+  coordinator.reset();  // SIGKILL
+  coordinator.emplace(Daemon::coordinator_at(address, {"--heartbeat-ms", "300", "--liveness", "5"}));
+  std::this_thread::sleep_for(700ms);  // the client finds it and resubmits both
+  open_gate(gate);
+  CHECK(echoed.get() == request);
+  CHECK(held.get() == gate);
 }
 
 TEST_CASE("a job naming a payload frame its message lacks is rejected, and its neighbours run",

@@ -94,11 +94,10 @@ class SharedState : public ProgressSink {
 
   // Runs the job and stores its result (tasks only; see JobTask).
   virtual void execute(JobContext& context);
-  // Process backends: the job's name and encoded request (tasks only).
-  // `keep` false: the caller needs it only this once (the embedded
-  // coordinator holds it from now on), so a request encoded at submit is
-  // moved out rather than copied.
-  virtual WireRequest encode_request(bool keep);
+  // Process backends: the job's name and encoded request (tasks only). A
+  // request encoded at submit is moved out, not copied: the caller keeps it
+  // from then on, and a second call returns an empty payload.
+  virtual WireRequest encode_request();
   // Process backends: decodes the reply bytes and stores the result.
   virtual Status decode_reply(std::string_view bytes);
 

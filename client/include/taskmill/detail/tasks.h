@@ -56,9 +56,9 @@ class JobTask final : public ValueState<Rep> {
     }
   }
 
-  WireRequest encode_request(bool keep) override {
+  WireRequest encode_request() override {
     if (request_) return {name_, Codec<Req>::encode(*request_), false};
-    return {name_, keep ? encoded_ : std::move(encoded_), false};
+    return {name_, std::move(encoded_), false};
   }
 
   Status decode_reply(std::string_view bytes) override {
@@ -113,8 +113,8 @@ class ChunkTask final : public ValueState<std::vector<Rep>> {
     this->set_value(std::move(replies));
   }
 
-  WireRequest encode_request(bool keep) override {
-    if (!requests_) return {name_, keep ? encoded_ : std::move(encoded_), true};
+  WireRequest encode_request() override {
+    if (!requests_) return {name_, std::move(encoded_), true};
     std::string batch;
     for (const Req& request : *requests_) append_batch_item(batch, Codec<Req>::encode(request));
     return {name_, std::move(batch), true};
