@@ -3,10 +3,12 @@
 // The coordinator runs on its own thread over inproc://, as in embedded mode,
 // and lives for the whole fuzzing run. Each input is: one byte choosing what
 // the fuzzing peer says it is (client, worker or supervisor), then the frame.
-// The peer sends Hello, the frame, a marker, and Bye, and waits for the
+// The peer sends Hello, the frame, Bye and a marker, and waits for the
 // coordinator's answer to the marker (an Envelope of an unknown protocol
-// version, numbered per input): the coordinator must have read the frame and
-// still answer. Every reply is decoded and checked. A crash, a sanitizer
+// version, numbered per input, which is answered from any peer): the
+// coordinator must have read the frame and the goodbye and still answer, so
+// nothing of one input is still being handled when the next one, or exit(),
+// comes. Every reply is decoded and checked. A crash, a sanitizer
 // report, or a coordinator that stops answering (10 s) fails the run.
 #include <zmq.hpp>
 
@@ -18,6 +20,7 @@
 #include <thread>
 
 #include "taskmill/coordinator/coordinator.h"
+#include "taskmill/log.h"
 #include "taskmill/v1/taskmill.pb.h"
 #include "taskmill/wire.h"
 
@@ -83,6 +86,9 @@ void await_marker(zmq::socket_t& socket, std::uint32_t marker) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (harness == nullptr) {
+    // The log's statics first, so that they outlive stop_harness(): exit()
+    // destroys statics in the reverse order of their making.
+    taskmill::logger();
     harness = new Harness;  // for the whole run
     std::atexit(stop_harness);
   }
@@ -101,10 +107,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   probe.mutable_heartbeat();
   probe.set_version(marker);
   const std::string bytes = probe.SerializeAsString();  // not wire::encode(), which stamps the current version
-  send_frame(harness->peer, bytes.data(), bytes.size());
   v1::Envelope bye;
   bye.mutable_bye();
   send_envelope(harness->peer, bye);
+  send_frame(harness->peer, bytes.data(), bytes.size());
   await_marker(harness->peer, marker);
   return 0;
 }
