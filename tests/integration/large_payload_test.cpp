@@ -17,6 +17,7 @@
 #include <zmq.hpp>
 
 #include "support/daemons.h"
+#include "support/executors.h"
 #include "support/test_jobs.h"
 #include "taskmill/codec.h"
 #include "taskmill/executor.h"
@@ -31,21 +32,6 @@ using taskmill::Bytes;
 namespace v1 = taskmill::v1;
 
 namespace {
-
-taskmill::Config embedded(std::size_t workers) {
-  taskmill::Config config;
-  config.backend = taskmill::BackendKind::kProcess;
-  config.workers = workers;
-  return config;
-}
-
-taskmill::Config service(const std::string& address) {
-  taskmill::Config config;
-  config.backend = taskmill::BackendKind::kProcess;
-  config.coordinator = address;
-  config.heartbeat = 100ms;
-  return config;
-}
 
 // `size` bytes that differ from one request to the next and along each one,
 // so a payload swapped, truncated or shifted would not compare equal.
@@ -76,7 +62,7 @@ void round_trips(taskmill::Executor& ex) {
 }  // namespace
 
 TEST_CASE("requests and replies of 64 KiB and more arrive byte for byte, embedded", "[integration][process]") {
-  taskmill::Executor ex(embedded(2));
+  taskmill::Executor ex(embedded_config(2));
   round_trips(ex);
 }
 
@@ -84,13 +70,13 @@ TEST_CASE("requests and replies of 64 KiB and more arrive byte for byte through 
           "[integration][process][service]") {
   auto coordinator = Daemon::coordinator();
   auto worker = Daemon::worker(coordinator.address());
-  taskmill::Executor ex(service(coordinator.address()));
+  taskmill::Executor ex(service_config(coordinator.address()));
   round_trips(ex);
 }
 
 TEST_CASE("SIGKILL of a worker holding large requests loses none: each runs again from the coordinator's copy",
           "[integration][process][fault]") {
-  taskmill::Executor ex(embedded(2));
+  taskmill::Executor ex(embedded_config(2));
   auto gate = new_gate();
   auto marker = ex.submit(gated, gate);  // one worker's slot held, so that it is prefetched to
   wait_for_waiters(gate, 1);
@@ -114,7 +100,7 @@ TEST_CASE("a coordinator restarted without a journal gets a large request again 
   coordinator.emplace(Daemon::coordinator({"--heartbeat-ms", "300", "--liveness", "5"}));
   const std::string address = coordinator->address();
   auto worker = Daemon::worker(address, 1);
-  taskmill::Config config = service(address);
+  taskmill::Config config = service_config(address);
   config.heartbeat = 300ms;
   config.liveness = 5;
   taskmill::Executor ex(config);

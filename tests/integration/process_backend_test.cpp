@@ -26,6 +26,7 @@
 #include <optional>
 
 #include "support/daemons.h"
+#include "support/executors.h"
 #include "support/processes.h"
 #include "support/test_jobs.h"
 #include "taskmill/executor.h"
@@ -48,22 +49,6 @@ zmq::socket_t rogue_socket(zmq::context_t& context, const std::string& address) 
   rogue.set(zmq::sockopt::rcvtimeo, 5000);
   rogue.connect(address);
   return rogue;
-}
-
-taskmill::Config embedded(std::size_t workers, int max_retries = 3) {
-  taskmill::Config config;
-  config.backend = taskmill::BackendKind::kProcess;
-  config.workers = workers;
-  config.max_retries = max_retries;
-  return config;
-}
-
-taskmill::Config service(const std::string& address) {
-  taskmill::Config config;
-  config.backend = taskmill::BackendKind::kProcess;
-  config.coordinator = address;
-  config.heartbeat = 100ms;
-  return config;
 }
 
 
@@ -102,7 +87,7 @@ const taskmill::Job<Picky, std::int64_t> picky{
 
 TEST_CASE("a worker killed mid-job: the job runs again elsewhere and its future sees one result",
           "[integration][process][fault]") {
-  taskmill::Executor ex(embedded(2));
+  taskmill::Executor ex(embedded_config(2));
   History history;
   auto gate = new_gate();
   auto f = ex.submit(gated, gate);
@@ -119,7 +104,7 @@ TEST_CASE("a worker killed mid-job: the job runs again elsewhere and its future 
 }
 
 TEST_CASE("SIGKILL of a worker during a batch loses no job and duplicates none", "[integration][process][fault]") {
-  taskmill::Executor ex(embedded(2));
+  taskmill::Executor ex(embedded_config(2));
   History history;
   auto gate = new_gate();
   auto marker = ex.submit(gated, gate);  // learn one worker's pid
@@ -142,7 +127,7 @@ TEST_CASE("SIGKILL of a worker during a batch loses no job and duplicates none",
 TEST_CASE("a job that kills its worker fails with 'worker lost' after max_retries, and the pool recovers",
           "[integration][process][fault]") {
   auto how = GENERATE(0, 1);  // segfault, abort
-  taskmill::Executor ex(embedded(2, /*max_retries=*/1));
+  taskmill::Executor ex(embedded_config(2, /*max_retries=*/1));
   auto f = ex.submit(crash, how);
   try {
     f.get();
@@ -157,7 +142,7 @@ TEST_CASE("a job that kills its worker fails with 'worker lost' after max_retrie
 
 TEST_CASE("a worker that joins late runs the jobs queued before it", "[integration][process][service]") {
   auto coordinator = Daemon::coordinator();
-  taskmill::Executor ex(service(coordinator.address()));
+  taskmill::Executor ex(service_config(coordinator.address()));
   std::vector<Future<std::int64_t>> fs;
   for (int i = 0; i < 5; ++i) fs.push_back(ex.submit(square, i));
   CHECK_FALSE(fs[0].wait_for(50ms));  // no worker yet: nothing can run
@@ -169,7 +154,7 @@ TEST_CASE("a hung service worker is noticed by its missed heartbeats and its job
           "[integration][process][service][fault]") {
   auto coordinator = Daemon::coordinator({"--heartbeat-ms", "100", "--liveness", "3"});
   auto first = Daemon::worker(coordinator.address());
-  taskmill::Executor ex(service(coordinator.address()));
+  taskmill::Executor ex(service_config(coordinator.address()));
   auto gate = new_gate();
   auto f = ex.submit(gated, gate);
   wait_for_waiters(gate, 1);
@@ -186,7 +171,7 @@ TEST_CASE("a hung service worker is noticed by its missed heartbeats and its job
 TEST_CASE("a worker told to stop finishes the job it runs, reports it and leaves", "[integration][process][service]") {
   auto coordinator = Daemon::coordinator();
   auto leaving = Daemon::worker(coordinator.address());
-  taskmill::Executor ex(service(coordinator.address()));
+  taskmill::Executor ex(service_config(coordinator.address()));
   auto gate = new_gate();
   auto f = ex.submit(gated, gate);
   wait_for_waiters(gate, 1);
@@ -201,7 +186,7 @@ TEST_CASE("a worker told to stop finishes the job it runs, reports it and leaves
 }
 
 TEST_CASE("a coordinator address where nobody answers fails clearly instead of hanging", "[integration][process]") {
-  taskmill::Config config = service("tcp://127.0.0.1:9");
+  taskmill::Config config = service_config("tcp://127.0.0.1:9");
   config.connect_timeout = 200ms;
   CHECK_THROWS_WITH(taskmill::Executor(config),
                     Catch::Contains("no coordinator answered at tcp://127.0.0.1:9 within 200 ms"));
@@ -250,7 +235,7 @@ TEST_CASE("garbage on the wire is answered with an error and harms nobody", "[in
   }
   rogue.send(zmq::str_buffer("one frame too many"), zmq::send_flags::none);
   expect_error("at most 4096 payload frames");
-  taskmill::Executor ex(service(coordinator.address()));  // everyone else is still served
+  taskmill::Executor ex(service_config(coordinator.address()));  // everyone else is still served
   CHECK(ex.submit(square, 9).get() == 81);
 }
 
@@ -289,14 +274,14 @@ TEST_CASE("a frame over the coordinator's size limit drops its sender's connecti
   stats.mutable_stats();
   const auto before = observer.ask(stats).stats();
   CHECK(before.queued() + before.running() + before.succeeded() + before.failed() == 0);
-  taskmill::Executor ex(service(coordinator.address()));
+  taskmill::Executor ex(service_config(coordinator.address()));
   CHECK(ex.submit(square, 9).get() == 81);
 }
 
 TEST_CASE("a job no connected worker offers is refused with its name", "[integration][process][service]") {
   auto coordinator = Daemon::coordinator();
   auto worker = Daemon::worker(coordinator.address());
-  taskmill::Executor ex(service(coordinator.address()));
+  taskmill::Executor ex(service_config(coordinator.address()));
   CHECK(ex.submit(square, 2).get() == 4);  // the worker has registered
   static const taskmill::Job<std::int64_t, std::int64_t> only_here{
       "test.only_in_this_process", [](const std::int64_t& x, taskmill::JobContext&) -> std::int64_t { return x; }};
@@ -310,7 +295,7 @@ TEST_CASE("the embedded backend keeps its sockets in a private directory and rem
   fs::create_directories(runtime);
   ::setenv("XDG_RUNTIME_DIR", runtime.c_str(), 1);
   {
-    taskmill::Executor ex(embedded(1));
+    taskmill::Executor ex(embedded_config(1));
     CHECK(ex.submit(square, 3).get() == 9);
     std::vector<fs::path> dirs(fs::directory_iterator(runtime), fs::directory_iterator{});
     REQUIRE(dirs.size() == 1);
@@ -326,7 +311,7 @@ TEST_CASE("the embedded backend keeps its sockets in a private directory and rem
 
 // Run by the next test in a child process of its own (hidden from normal runs).
 TEST_CASE("embedded child process that waits to be killed", "[.child]") {
-  taskmill::Executor ex(embedded(2));
+  taskmill::Executor ex(embedded_config(2));
   std::set<std::int64_t> pids;
   auto gate = new_gate();
   std::vector<Future<std::int64_t>> both{ex.submit(gated, gate), ex.submit(gated, gate)};
@@ -419,11 +404,11 @@ TEST_CASE("large payloads cross both deployments intact while many are in flight
   std::optional<Daemon> coordinator;
   std::vector<Daemon> workers;
   const bool as_service = GENERATE(false, true);
-  taskmill::Config config = embedded(2);
+  taskmill::Config config = embedded_config(2);
   if (as_service) {
     coordinator.emplace(Daemon::coordinator());
     for (int i = 0; i < 2; ++i) workers.push_back(Daemon::worker(coordinator->address()));
-    config = service(coordinator->address());
+    config = service_config(coordinator->address());
   }
   taskmill::Executor ex(config);
   std::vector<taskmill::Bytes> requests;
@@ -457,7 +442,7 @@ TEST_CASE("a burst of large submits does not silence a service coordinator", "[i
   auto coordinator = Daemon::coordinator({"--heartbeat-ms", "100", "--liveness", "3"});
   std::vector<Daemon> workers;
   for (int i = 0; i < 2; ++i) workers.push_back(Daemon::worker(coordinator.address()));
-  taskmill::Config config = service(coordinator.address());
+  taskmill::Config config = service_config(coordinator.address());
   config.heartbeat = 100ms;
   config.liveness = 3;
   taskmill::Executor ex(config);
@@ -473,7 +458,7 @@ TEST_CASE("a burst of large submits does not silence a service coordinator", "[i
 
 TEST_CASE("a string that is not UTF-8 fails its own job with the codec's error", "[integration][process]") {
   // Refused where it is decoded, in the worker, as on threads with serialize = true.
-  taskmill::Executor ex(embedded(1));
+  taskmill::Executor ex(embedded_config(1));
   auto bad = ex.submit(text, std::string("\xff"));
   CHECK_THROWS_AS(bad.get(), taskmill::JobError);
   CHECK_THROWS_WITH(bad.get(), Catch::Contains("StringValue"));
@@ -485,7 +470,7 @@ TEST_CASE("a request whose own codec throws fails its job or chunk, and nothing 
   // Requests are encoded on the submitting thread; a user's Codec that
   // throws fails that job (or that chunk of a map) with its exception,
   // never the thread that sends jobs to the coordinator.
-  taskmill::Executor ex(embedded(1));
+  taskmill::Executor ex(embedded_config(1));
   auto bad = ex.submit(picky, Picky{-1});
   CHECK_THROWS_WITH(bad.get(), "no negative Picky");
   try {
