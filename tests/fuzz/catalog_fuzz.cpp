@@ -1,43 +1,27 @@
-// libFuzzer target: a worker's catalog, as a client reads it from a Hello.
+// libFuzzer target: a worker's catalog, as the taskmill CLI reads it.
 //
 // The input is a serialized Hello (untrusted: any peer can send one). Its
-// FileDescriptorSet is built into a DescriptorPool, file by file, and every
-// catalog entry's request and reply types are looked up there; each type
-// found gets a dynamic message, converted to JSON and back, and the Hello's
-// `name` is parsed as JSON into it (the CLI converts JSON arguments this way).
-// Nothing may crash; errors are expected and ignored.
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/dynamic_message.h>
-#include <google/protobuf/util/json_util.h>
-
+// catalog and FileDescriptorSet become the Catalog a coordinator hands the
+// CLI, and the CLI's own JsonCodec takes it: each job's types are described
+// (`taskmill catalog`), the Hello's `name` is given as a job's JSON arguments
+// (`taskmill submit JOB --args`), and as the bytes of its reply (`taskmill
+// result`). Errors are taskmill::Error, which the CLI prints; anything else,
+// or a crash, is a finding.
 #include <cstdint>
-#include <memory>
 #include <string>
 
+#include "json_codec.h"
+#include "taskmill/errors.h"
 #include "taskmill/v1/taskmill.pb.h"
 
 namespace {
 
-namespace pb = google::protobuf;
-
-// BuildFile logs each error; the fuzzer makes many.
-class Silent final : public pb::DescriptorPool::ErrorCollector {
- public:
-  void AddError(const std::string&, const std::string&, const pb::Message*, ErrorLocation, const std::string&) override {}
-};
-
-void exercise(const pb::Descriptor& type, pb::DynamicMessageFactory& factory, const std::string& json) {
-  const pb::Message* prototype = factory.GetPrototype(&type);
-  if (prototype == nullptr) return;
-  std::unique_ptr<pb::Message> message(prototype->New());
-  std::string text;
-  if (pb::util::MessageToJsonString(*message, &text).ok()) (void)pb::util::JsonStringToMessage(text, message.get());
-  message->Clear();
-  if (pb::util::JsonStringToMessage(json, message.get()).ok()) {
-    text.clear();
-    (void)pb::util::MessageToJsonString(*message, &text);
-    const std::string bytes = message->SerializeAsString();
-    (void)message->ParseFromString(bytes);
+template <class F>
+void expect_answer_or_error(F&& step) {
+  try {
+    step();
+  } catch (const taskmill::Error&) {
+    // a clear error for the user: expected for most inputs
   }
 }
 
@@ -46,14 +30,18 @@ void exercise(const pb::Descriptor& type, pb::DynamicMessageFactory& factory, co
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   taskmill::v1::Hello hello;
   if (size > (std::size_t{1} << 30) || !hello.ParseFromArray(data, static_cast<int>(size))) return 0;
-  pb::DescriptorPool pool;
-  Silent silent;
-  for (const pb::FileDescriptorProto& file : hello.descriptors().file()) (void)pool.BuildFileCollectingErrors(file, &silent);
-  pb::DynamicMessageFactory factory(&pool);
-  for (const taskmill::v1::JobType& job : hello.catalog()) {
-    for (const std::string* name : {&job.request_type(), &job.reply_type()}) {
-      if (const pb::Descriptor* type = pool.FindMessageTypeByName(*name)) exercise(*type, factory, hello.name());
-    }
+  taskmill::v1::Catalog catalog;
+  *catalog.mutable_types() = hello.catalog();
+  *catalog.mutable_descriptors() = hello.descriptors();
+  const taskmill::cli::JsonCodec codec(std::move(catalog));
+  for (const taskmill::v1::JobType& job : codec.catalog().types()) {
+    (void)codec.describe(job.request_type());
+    (void)codec.describe(job.reply_type());
+    expect_answer_or_error([&] {
+      const std::string request = codec.request_from_json(job.name(), hello.name());
+      (void)codec.reply_to_json(job.name(), request);  // jobs whose reply type is their request type
+    });
+    expect_answer_or_error([&] { (void)codec.reply_to_json(job.name(), hello.name()); });
   }
   return 0;
 }
