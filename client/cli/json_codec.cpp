@@ -10,8 +10,10 @@ namespace pb = google::protobuf;
 
 namespace {
 
-// protobuf's parser points at the error on extra lines; a CLI error is one line.
+// protobuf's parser points at the error on extra lines; a CLI error is one
+// line. Some of its messages start with ": " (a missing required field's).
 std::string one_line(std::string_view text) {
+  while (!text.empty() && (text.front() == ':' || text.front() == ' ')) text.remove_prefix(1);
   std::string line;
   for (char c : text) {
     if (c == '\n' || c == '\r') c = ' ';

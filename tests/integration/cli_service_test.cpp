@@ -14,12 +14,14 @@
 
 #include "support/cli_runner.h"
 #include "support/daemons.h"
+#include "support/fake_worker.h"
 #include "support/processes.h"
 #include "taskmill/service_client.h"
 
 using namespace std::chrono_literals;
 using taskmill::testing::CliRun;
 using taskmill::testing::Daemon;
+using taskmill::testing::FakeWorker;
 using taskmill::testing::process_gone;
 using taskmill::testing::taskmill_cli;
 
@@ -112,6 +114,51 @@ TEST_CASE("taskmill submit --wait prints the result as JSON, and bad arguments n
   CliRun unknown = service.cli({"submit", "frobnicate"});
   CHECK(unknown.status == 125);
   CHECK_THAT(unknown.err, Catch::Contains("unknown job 'frobnicate'") && Catch::Contains("count_primes"));
+}
+
+TEST_CASE("a catalog whose request type requires a field: taskmill submit names it when missing, and sends it when given",
+          "[integration][cli][service]") {
+  // A proto2 message with a required field, as any worker may declare: protobuf
+  // aborts a process that encodes one without it, so the CLI must refuse first.
+  google::protobuf::FileDescriptorSet files;
+  google::protobuf::FileDescriptorProto* file = files.add_file();
+  file->set_name("strict.proto");
+  file->set_package("strict.v1");
+  file->set_syntax("proto2");
+  google::protobuf::DescriptorProto* strict = file->add_message_type();
+  strict->set_name("Strict");
+  google::protobuf::FieldDescriptorProto* n = strict->add_field();
+  n->set_name("n");
+  n->set_number(1);
+  n->set_label(google::protobuf::FieldDescriptorProto::LABEL_REQUIRED);
+  n->set_type(google::protobuf::FieldDescriptorProto::TYPE_INT64);
+
+  auto coordinator = Daemon::coordinator({"--heartbeat-ms", "60000"});  // the fake worker sends no heartbeats
+  zmq::context_t context;
+  FakeWorker worker(context, coordinator.address(), "strict-worker",
+                    {FakeWorker::job("strict", "strict.v1.Strict", "strict.v1.Strict")}, files);
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--coordinator", coordinator.address()});
+    return taskmill_cli(args);
+  };
+  CliRun missing = cli({"submit", "strict", "--args", "{}"});
+  CHECK(missing.status == 125);
+  CHECK(missing.err == "taskmill: bad arguments for job 'strict' (strict.v1.Strict): missing field n\n");
+  CHECK(worker.next(200ms).body_case() == taskmill::v1::Envelope::BODY_NOT_SET);  // nothing was submitted
+
+  CliRun given = cli({"submit", "strict", "--args", R"({"n": 3})"});
+  CHECK(given.status == 0);
+  taskmill::v1::Envelope assigned = worker.next(10s);
+  REQUIRE(assigned.has_assign());
+  CHECK(assigned.assign().jobs(0).payload() == std::string("\x08\x03", 2));  // field 1, varint 3
+
+  // Its reply lacks the field too (an empty one): shown as an error, not a crash.
+  worker.finish(assigned.assign(), 1);
+  const std::string id = first_line(given.out);
+  CHECK(cli({"wait", id}).status == 0);
+  CliRun result = cli({"result", id});
+  CHECK(result.status != 0);
+  CHECK_THAT(result.err, Catch::Contains("the reply of job 'strict' is not a strict.v1.Strict"));
 }
 
 TEST_CASE("taskmill cancel ends a queued job and kills a running command's process group", "[integration][cli][service]") {

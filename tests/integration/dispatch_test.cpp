@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/daemons.h"
+#include "support/fake_worker.h"
 #include "taskmill/service_client.h"
 #include "taskmill/wire.h"
 
@@ -17,55 +18,6 @@ using namespace taskmill::testing;
 namespace v1 = taskmill::v1;
 
 namespace {
-
-// A worker of one slot that offers `identity` and `other`, played by the test.
-class FakeWorker {
- public:
-  FakeWorker(zmq::context_t& context, const std::string& address, const std::string& name)
-      : dealer_(context, zmq::socket_type::dealer) {
-    taskmill::wire::configure(dealer_);
-    dealer_.set(zmq::sockopt::routing_id, name);
-    dealer_.connect(address);
-    v1::Envelope hello;
-    hello.mutable_hello()->set_kind(v1::PEER_KIND_WORKER);
-    hello.mutable_hello()->set_name(name);
-    hello.mutable_hello()->set_slots(1);
-    for (const char* job : {"identity", "other"}) hello.mutable_hello()->add_catalog()->set_name(job);
-    taskmill::wire::send(dealer_, hello);
-    REQUIRE(next(std::chrono::seconds(10)).has_welcome());
-  }
-
-  // The next message other than a heartbeat, or an empty Envelope after `wait`.
-  v1::Envelope next(std::chrono::milliseconds wait) {
-    const auto until = std::chrono::steady_clock::now() + wait;
-    while (std::chrono::steady_clock::now() < until) {
-      zmq::pollitem_t item{dealer_.handle(), 0, ZMQ_POLLIN, 0};
-      taskmill::wire::poll(&item, 1, std::chrono::milliseconds(20));
-      zmq::message_t frame;
-      if (!dealer_.recv(frame, zmq::recv_flags::dontwait)) continue;
-      v1::Envelope envelope;
-      REQUIRE(taskmill::wire::decode(frame, &envelope).is_ok());
-      if (!envelope.has_heartbeat()) return envelope;
-    }
-    return {};
-  }
-
-  // Answers each assigned job: it succeeded, having run `run_us`.
-  void finish(const v1::Assign& assign, std::uint64_t run_us) {
-    v1::Envelope results;
-    for (const v1::Assignment& a : assign.jobs()) {
-      v1::JobResult* r = results.mutable_results()->add_results();
-      r->set_id(a.id());
-      r->set_attempt(a.attempt());
-      r->set_outcome(v1::OUTCOME_SUCCEEDED);
-      r->set_run_us(run_us);
-    }
-    taskmill::wire::send(dealer_, results);
-  }
-
- private:
-  zmq::socket_t dealer_;
-};
 
 std::vector<v1::JobSpec> specs(const std::string& job, std::uint64_t first_id, int count) {
   std::vector<v1::JobSpec> out(static_cast<std::size_t>(count));
@@ -111,7 +63,8 @@ TEST_CASE("short jobs go to one worker in a run, and a job of unknown length to 
   zmq::context_t context;
   std::vector<std::unique_ptr<FakeWorker>> workers;
   for (const char* name : {"w0", "w1", "w2"}) {
-    workers.push_back(std::make_unique<FakeWorker>(context, coordinator.address(), name));
+    workers.push_back(std::make_unique<FakeWorker>(context, coordinator.address(), name,
+                                                   std::vector{FakeWorker::job("identity"), FakeWorker::job("other")}));
   }
   taskmill::Config config;
   config.coordinator = coordinator.address();
