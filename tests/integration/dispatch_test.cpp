@@ -4,7 +4,7 @@
 // test plays itself over real sockets, so that it sees every Assign.
 #include <catch2/catch.hpp>
 
-#include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,7 +12,6 @@
 #include "support/daemons.h"
 #include "support/fake_worker.h"
 #include "taskmill/service_client.h"
-#include "taskmill/wire.h"
 
 using namespace taskmill::testing;
 namespace v1 = taskmill::v1;

@@ -51,7 +51,6 @@ zmq::socket_t rogue_socket(zmq::context_t& context, const std::string& address) 
   return rogue;
 }
 
-
 // Counts each future's completions: a history check that nothing finished twice or never.
 struct History {
   std::atomic<int> outcomes{0};

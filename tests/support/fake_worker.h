@@ -18,8 +18,8 @@ namespace taskmill::testing {
 
 class FakeWorker {
  public:
-  // Registers as `name` with one slot, offering `jobs` (names only, or whole
-  // JobTypes) and `descriptors` (the .proto files their types come from).
+  // Registers as `name` with one slot, offering `jobs` (see job()) and
+  // `descriptors` (the .proto files their types come from).
   FakeWorker(zmq::context_t& context, const std::string& address, const std::string& name,
              const std::vector<v1::JobType>& jobs, const google::protobuf::FileDescriptorSet& descriptors = {})
       : dealer_(context, zmq::socket_type::dealer) {
@@ -36,6 +36,7 @@ class FakeWorker {
     REQUIRE(next(std::chrono::seconds(10)).has_welcome());
   }
 
+  // A catalog entry; its types may stay empty when no test reads them.
   static v1::JobType job(const std::string& name, const std::string& request_type = "",
                          const std::string& reply_type = "") {
     v1::JobType type;
