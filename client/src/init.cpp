@@ -49,6 +49,7 @@ void serve_if_spawned_worker() {
                            worker::kWorkerMaxJobsEnv, worker::kWorkerMaxMemoryEnv}) {
     ::unsetenv(name);
   }
+  worker::keep_freed_memory_for_jobs();
   worker::Worker w(options);
   serving = &w;
   std::signal(SIGTERM, on_stop_signal);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <vector>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <random>
@@ -162,5 +164,22 @@ const Job<std::int64_t, std::int64_t> hog{"test.hog", [](const std::int64_t& mib
                                             ctx.sleep_for(std::chrono::seconds(30));
                                             return memory[memory.size() / 2] + mib - 1;
                                           }};
+
+const Job<std::int64_t, std::int64_t> refaults{"test.refaults", [](const std::int64_t& blocks, JobContext&) {
+  const auto touch_and_free = [&] {
+    std::vector<std::unique_ptr<char[]>> held;
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      held.emplace_back(new char[1 << 20]);
+      volatile char* bytes = held.back().get();  // volatile: the stores, and so the blocks, stay
+      for (int i = 0; i < (1 << 20); i += 4096) bytes[i] = 1;
+    }
+  };
+  touch_and_free();
+  rusage before{}, after{};
+  ::getrusage(RUSAGE_THREAD, &before);
+  touch_and_free();
+  ::getrusage(RUSAGE_THREAD, &after);
+  return static_cast<std::int64_t>(after.ru_minflt - before.ru_minflt);
+}};
 
 }  // namespace taskmill::testing

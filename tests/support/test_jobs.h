@@ -42,6 +42,9 @@ extern const Job<std::string, std::string> text;             // returns its argu
 extern const Job<std::int64_t, std::int64_t> crash;          // kills its process: "segv" (x = 0) or abort (x = 1)
 extern const Job<std::int64_t, std::int64_t> worker_pid;     // getpid() of the process running it
 extern const Job<std::int64_t, std::int64_t> hog;            // holds N MiB of touched memory until cancelled (30 s at most)
+// Touches and frees N blocks of 1 MiB twice; returns the page faults of its
+// second time (0 when its process reuses freed memory, 256 per block when not).
+extern const Job<std::int64_t, std::int64_t> refaults;
 
 // The exception type "test.throw" throws for "custom".
 struct CustomFailure : std::exception {

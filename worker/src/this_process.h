@@ -17,6 +17,8 @@ std::string host_and_pid();
 v1::Envelope hello_message(int slots);
 // The resident set of this process, from /proc/self/statm.
 std::uint64_t resident_bytes();
+// The same once malloc has handed every free page back to the kernel.
+std::uint64_t resident_after_trim();
 // "412 MiB".
 std::string mebibytes(std::uint64_t bytes);
 // Replaces this process with a fresh run of the same program and arguments

@@ -235,7 +235,9 @@ bool Worker::Loop::recycle_due(Clock::time_point now) {
   }
   if (options_.max_memory_bytes == 0 || now < next_memory_check_) return false;
   next_memory_check_ = now + heartbeat_;
-  const std::uint64_t resident = resident_bytes();
+  std::uint64_t resident = resident_bytes();
+  if (resident <= options_.max_memory_bytes) return false;
+  resident = resident_after_trim();  // free memory kept for reuse is not the jobs'
   if (resident <= options_.max_memory_bytes) return false;
   if (fail_running_jobs_for_memory(resident)) {
     logger().warn("worker: memory {} passed its limit of {} while jobs ran: failing them and exiting",

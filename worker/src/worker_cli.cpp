@@ -91,6 +91,7 @@ int run_cli(int argc, char** argv) {
   } else {
     ::unsetenv("TASKMILL_EXEC_ALLOW");  // not inherited from whoever started us: the flags decide
   }
+  keep_freed_memory_for_jobs();
   Worker worker(options);
   running_worker = &worker;
   struct sigaction action {};

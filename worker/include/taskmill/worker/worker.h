@@ -49,6 +49,16 @@ struct WorkerOptions {
   std::optional<curve::ClientKeys> curve;
 };
 
+// For a process that exists to be a worker (taskmill-worker, an embedded
+// worker): call once, before run(). Makes this process's malloc keep the
+// memory jobs free for the next jobs instead of handing it back to the
+// kernel at once, so each job's payload buffers (a megabyte request, its
+// decoded copy, the reply) reuse pages instead of faulting in fresh ones
+// (W4 echo a fifth faster, docs/performance.md). A free top past 64 MiB is
+// still returned, and max_memory_bytes is judged on what is left once all
+// free memory is handed back.
+void keep_freed_memory_for_jobs();
+
 class Worker {
  public:
   explicit Worker(WorkerOptions options);
