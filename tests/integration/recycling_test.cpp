@@ -22,9 +22,7 @@ using namespace taskmill::testing;
 namespace {
 
 taskmill::Config embedded(std::uint64_t max_jobs, std::uint64_t max_memory_mb) {
-  taskmill::Config config;
-  config.backend = taskmill::BackendKind::kProcess;
-  config.workers = 1;
+  taskmill::Config config = embedded_config(1);
   config.heartbeat = 100ms;
   config.max_jobs_per_worker = max_jobs;
   config.max_worker_memory_mb = max_memory_mb;

@@ -8,6 +8,7 @@
 #include <zmq.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
