@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -101,8 +102,9 @@ inline void kill_live_daemons() {
   std::_Exit(1);
 }
 
-// taskmill-coordinator --listen tcp://127.0.0.1:* and `workers` x
-// taskmill-worker --slots 1, stopped (workers first) when destroyed.
+// taskmill-coordinator --listen tcp://127.0.0.1:* (unless `coordinator_args`
+// say where) and `workers` x taskmill-worker --slots 1, stopped (workers
+// first) when destroyed.
 class Service {
  public:
   Service(const std::string& coordinator_path, const std::string& worker_path, int workers,
@@ -116,7 +118,10 @@ class Service {
       return true;
     }();
     (void)registered;
-    std::vector<std::string> args{coordinator_path, "--listen", "tcp://127.0.0.1:*"};
+    std::vector<std::string> args{coordinator_path};
+    if (std::find(coordinator_args.begin(), coordinator_args.end(), "--listen") == coordinator_args.end()) {
+      args.insert(args.end(), {"--listen", "tcp://127.0.0.1:*"});
+    }
     args.insert(args.end(), coordinator_args.begin(), coordinator_args.end());
     coordinator_ = spawn(args, out[1]);
     live_daemons().push_back(coordinator_);

@@ -15,7 +15,10 @@
 //   W3a  200 x spin(10,000 us); W3b 10,000 x spin(100 us). Efficiency =
 //        ideal / wall, ideal = total CPU / 2 workers (1.0 s and 0.5 s).
 //        Beside it, in each run, the same spins on 2 plain threads (the
-//        machine's ceiling: raw_threads)
+//        machine's ceiling: raw_threads). And the CPU the executor's
+//        processes used outside the jobs, per job (caller, coordinator,
+//        workers' I/O threads, ZeroMQ's): on 2 busy CPUs, what stretches
+//        the wall time. microseconds
 //   W4   500 jobs each sending 1 MiB of taskmill::Bytes: `byte_length`
 //        (returns the length), then `echo` (returns the bytes). MiB/s of requests
 //
@@ -29,6 +32,10 @@
 //     --deployment D   only embedded or only service
 //     --prefetch N     start the service coordinator with --prefetch N (default: its own)
 //     --journal FILE   start the service coordinator with --journal FILE (what durability costs)
+//     --service-over ipc   the service's sockets over ipc:// instead of tcp (one host's choice)
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -36,6 +43,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -47,6 +55,7 @@
 
 #include "bench_util.h"
 #include "both_running.h"
+#include "cpu_time.h"
 #include "spin_ceiling.h"
 #include "taskmill/executor.h"
 #include "taskmill/init.h"
@@ -81,6 +90,7 @@ struct Options {
   std::vector<std::string> deployments{"embedded", "service"};
   std::optional<std::string> prefetch;     // for the service coordinator
   std::optional<std::string> journal;      // for the service coordinator
+  bool over_ipc = false;                   // the service's sockets: ipc:// in a private folder, not tcp
 };
 
 // ---- an executor ready to measure ----
@@ -130,14 +140,27 @@ std::pair<double, double> w2_round_trips(Executor& ex) {
   return {micros[kW2Trips / 2], micros[(kW2Trips * 99 + 99) / 100 - 1]};
 }
 
-double w3_efficiency(Executor& ex, int count, std::int64_t micros) {
+struct W3Figures {
+  double efficiency;
+  double cpu_outside_us_per_job;  // -1: not measured (no schedstat)
+};
+
+// `processes`: the executor's (this one and its workers, or the daemons too),
+// whose CPU outside the jobs is the CPU they used less the jobs' own.
+W3Figures w3_run(Executor& ex, int count, std::int64_t micros, const std::vector<pid_t>& processes) {
   std::vector<taskmill::Future<std::int64_t>> futures;
   futures.reserve(count);
+  const std::int64_t cpu_before = bench::cpu_ns_of(processes);
   const auto start = Clock::now();
   for (int i = 0; i < count; ++i) futures.push_back(ex.submit(jobs::spin, micros));
   for (auto& f : futures) check(f.get(), micros, "W3 spin");
+  const double wall = seconds_since(start);
+  const std::int64_t cpu_after = bench::cpu_ns_of(processes);
   const double ideal = static_cast<double>(count) * static_cast<double>(micros) / 1e6 / kWorkers;
-  return ideal / seconds_since(start);
+  const double jobs_us = static_cast<double>(count) * static_cast<double>(micros);
+  const double outside =
+      cpu_before < 0 ? -1 : (static_cast<double>(cpu_after - cpu_before) / 1e3 - jobs_us) / static_cast<double>(count);
+  return {ideal / wall, outside};
 }
 
 taskmill::Bytes one_mib() {
@@ -171,7 +194,8 @@ double w4_mib_per_s(Executor& ex, const taskmill::Job<taskmill::Bytes, Rep>& job
 const std::vector<std::pair<std::string, std::string>> kFigures = {
     {"w1_submit_jobs_per_s", "W1 submit jobs/s"}, {"w1_map_jobs_per_s", "W1 map(256) jobs/s"},
     {"w2_p50_us", "W2 p50 us"},                   {"w2_p99_us", "W2 p99 us"},
-    {"w3a_efficiency", "W3a efficiency"},         {"w3b_efficiency", "W3b efficiency"},
+    {"w3a_efficiency", "W3a efficiency"},         {"w3a_cpu_outside_us_per_job", "W3a non-job CPU us/job"},
+    {"w3b_efficiency", "W3b efficiency"},         {"w3b_cpu_outside_us_per_job", "W3b non-job CPU us/job"},
     {"w4_len_mib_per_s", "W4 len MiB/s"},         {"w4_echo_mib_per_s", "W4 echo MiB/s"}};
 
 using Samples = std::map<std::string, std::vector<double>>;
@@ -182,8 +206,9 @@ void note(Samples& out, const std::string& name, const std::string& key, double 
             << std::setprecision(value < 10 ? 3 : 1) << std::setw(14) << value << std::endl;
 }
 
-void measure_once(const std::string& coordinator, const taskmill::Bytes& data, Samples& out, const std::string& name,
-                  const std::string& only) {
+// `idle_daemons`: processes of the other deployment, whose CPU is not this one's.
+void measure_once(const std::string& coordinator, const std::vector<pid_t>& idle_daemons, const taskmill::Bytes& data,
+                  Samples& out, const std::string& name, const std::string& only) {
   auto note = [&](const std::string& key, double value) { ::note(out, name, key, value); };
   // Each workload on a fresh executor, if --only lets it.
   auto run = [&](const std::string& key, auto&& workload) {
@@ -198,8 +223,15 @@ void measure_once(const std::string& coordinator, const taskmill::Bytes& data, S
     note("w2_p50_us", p50);
     note("w2_p99_us", p99);
   });
-  run("w3a_efficiency", [&](Executor& ex, const std::string& key) { note(key, w3_efficiency(ex, kW3aJobs, kW3aMicros)); });
-  run("w3b_efficiency", [&](Executor& ex, const std::string& key) { note(key, w3_efficiency(ex, kW3bJobs, kW3bMicros)); });
+  auto w3 = [&](const std::string& id, int count, std::int64_t micros) {
+    run(id + "_efficiency", [&](Executor& ex, const std::string& key) {
+      const W3Figures f = w3_run(ex, count, micros, bench::self_and_children(idle_daemons));
+      note(key, f.efficiency);
+      if (f.cpu_outside_us_per_job >= 0) note(id + "_cpu_outside_us_per_job", f.cpu_outside_us_per_job);
+    });
+  };
+  w3("w3a", kW3aJobs, kW3aMicros);
+  w3("w3b", kW3bJobs, kW3bMicros);
   run("w4_len_mib_per_s", [&](Executor& ex, const std::string& key) { note(key, w4_mib_per_s(ex, jobs::byte_length, data)); });
   run("w4_echo_mib_per_s", [&](Executor& ex, const std::string& key) { note(key, w4_mib_per_s(ex, jobs::echo, data)); });
 }
@@ -280,19 +312,27 @@ int main(int argc, char** argv) {
       options.prefetch = argv[++i];
     } else if (arg == "--journal" && has_value) {
       options.journal = argv[++i];
+    } else if (arg == "--service-over" && has_value && (argv[i + 1] == std::string("tcp") ||
+                                                        argv[i + 1] == std::string("ipc"))) {
+      options.over_ipc = argv[++i] == std::string("ipc");
     } else {
       die("usage: taskmill-bench-process [--quick] [--json FILE] [--only PREFIX] [--deployment embedded|service] "
-          "[--prefetch N] [--journal FILE]",
+          "[--prefetch N] [--journal FILE] [--service-over tcp|ipc]",
           2);
     }
   }
   const taskmill::Bytes data = one_mib();
   std::map<std::string, Samples> deployments;
   std::optional<bench::Service> service;
+  char ipc_dir[] = "/tmp/taskmill-bench-XXXXXX";  // mkdtemp() template, for --service-over ipc
   if (std::ranges::count(options.deployments, "service") > 0) {
     std::vector<std::string> args;
     if (options.prefetch) args = {"--prefetch", *options.prefetch};
     if (options.journal) args.insert(args.end(), {"--journal", *options.journal});
+    if (options.over_ipc) {
+      if (::mkdtemp(ipc_dir) == nullptr) die("cannot make a folder for the ipc socket", 2);
+      args.insert(args.end(), {"--listen", std::string("ipc://") + ipc_dir + "/coordinator"});
+    }
     service.emplace(TASKMILL_BENCH_COORDINATOR, TASKMILL_BENCH_WORKER, static_cast<int>(kWorkers), args);
     std::cout << "taskmill-bench-process: service coordinator at " << service->address()
               << (options.prefetch ? " with --prefetch " + *options.prefetch : std::string())
@@ -301,11 +341,18 @@ int main(int argc, char** argv) {
   for (int r = 0; r < options.runs; ++r) {
     std::cout << "run " << r + 1 << " of " << options.runs << '\n';
     for (const std::string& d : options.deployments) {
-      measure_once(d == "service" ? service->address() : "", data, deployments[d], d, options.only);
+      std::vector<pid_t> service_daemons;
+      if (service && d != "service") {
+        service_daemons = service->worker_pids();
+        service_daemons.push_back(service->coordinator_pid());
+      }
+      measure_once(d == "service" ? service->address() : "", service_daemons, data, deployments[d], d, options.only);
     }
     measure_raw_threads(deployments["raw_threads"], options.only);
   }
   print_summary(deployments, options.runs);
   if (options.json_path) write_json(*options.json_path, deployments, options.runs);
+  service.reset();
+  if (options.over_ipc) std::filesystem::remove_all(ipc_dir);  // the socket the coordinator left, and the folder
   return 0;
 }

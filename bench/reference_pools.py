@@ -10,7 +10,8 @@ With --process, ProcessPoolExecutor(max_workers=2), the process backends'
 reference, on W1 and W2 as above and:
   W3  spin jobs busy-looping on time.thread_time() (the thread CPU clock):
       a: 200 x 10 ms, b: 10,000 x 100 us; efficiency = ideal / wall with
-      ideal = total CPU / 2 workers (1.0 s and 0.5 s).
+      ideal = total CPU / 2 workers (1.0 s and 0.5 s). And the CPU this
+      process and its workers used outside the jobs, us per job.
   W4  500 jobs each sent the same 1 MiB bytes object: len (returns its
       length), then echo (returns the bytes). MiB/s of requests.
   W5  W3a with one worker process SIGKILLed 0.3 s in: how many of the 200
@@ -23,6 +24,7 @@ a wrong result exits with status 1. Standard library only.
   reference_pools.py [--quick] [--process]
 """
 import argparse
+import glob
 import concurrent.futures as cf
 import json
 import math
@@ -113,14 +115,34 @@ def w2_round_trips(kind):
     return micros[W2_TRIPS // 2], micros[math.ceil(W2_TRIPS * 0.99) - 1]
 
 
+def cpu_ns(pids):
+    """Nanoseconds all threads of `pids` have run (/proc/PID/task/TID/schedstat); None without schedstat."""
+    if not os.path.exists("/proc/self/schedstat"):
+        return None
+    total = 0
+    for pid in pids:
+        for task in glob.glob(f"/proc/{pid}/task/*/schedstat"):
+            try:
+                with open(task) as f:
+                    total += int(f.read().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass  # the thread ended meanwhile
+    return total
+
+
 def w3_efficiency(kind, count, micros):
+    """Efficiency, and the CPU this process and its workers used outside the jobs, us per job (or None)."""
     with new_pool(kind) as pool:
+        pids = [os.getpid(), *getattr(pool, "_processes", {})]
+        cpu_before = cpu_ns(pids)
         start = time.perf_counter()
         futures = [pool.submit(spin, micros) for _ in range(count)]
         for f in futures:
             check(f.result(), micros, "W3 spin")
         wall = time.perf_counter() - start
-    return count * micros / 1e6 / WORKERS / wall
+        cpu_after = cpu_ns(pids)
+    outside = None if cpu_before is None else ((cpu_after - cpu_before) / 1e3 - count * micros) / count
+    return count * micros / 1e6 / WORKERS / wall, outside
 
 
 def w4_mib_per_s(kind, fn):
@@ -159,9 +181,12 @@ def measure(kind, runs, process):
                "w2_p50_us": statistics.median(p50 for p50, _ in trips),
                "w2_p99_us": statistics.median(p99 for _, p99 in trips)}
     if process:
-        for key, work in [("w3a_efficiency", lambda: w3_efficiency(kind, W3A_JOBS, W3A_MICROS)),
-                          ("w3b_efficiency", lambda: w3_efficiency(kind, W3B_JOBS, W3B_MICROS)),
-                          ("w4_len_mib_per_s", lambda: w4_mib_per_s(kind, len)),
+        for w3, count, micros in [("w3a", W3A_JOBS, W3A_MICROS), ("w3b", W3B_JOBS, W3B_MICROS)]:
+            runs_of = [w3_efficiency(kind, count, micros) for _ in range(runs)]
+            figures[f"{w3}_efficiency"] = statistics.median(eff for eff, _ in runs_of)
+            if all(outside is not None for _, outside in runs_of):
+                figures[f"{w3}_cpu_outside_us_per_job"] = statistics.median(outside for _, outside in runs_of)
+        for key, work in [("w4_len_mib_per_s", lambda: w4_mib_per_s(kind, len)),
                           ("w4_echo_mib_per_s", lambda: w4_mib_per_s(kind, echo)),
                           ("w5_failed", lambda: w5_failed(kind))]:
             figures[key] = statistics.median(work() for _ in range(runs))
