@@ -17,8 +17,8 @@
 //        Beside it, in each run, the same spins on 2 plain threads (the
 //        machine's ceiling: raw_threads). And the CPU the executor's
 //        processes used outside the jobs, per job (caller, coordinator,
-//        workers' I/O threads, ZeroMQ's): on 2 busy CPUs, what stretches
-//        the wall time. microseconds
+//        workers' I/O threads, ZeroMQ's), and the workers' share of it: on
+//        2 busy CPUs, what stretches the wall time. microseconds
 //   W4   500 jobs each sending 1 MiB of taskmill::Bytes: `byte_length`
 //        (returns the length), then `echo` (returns the bytes). MiB/s of requests
 //
@@ -142,25 +142,31 @@ std::pair<double, double> w2_round_trips(Executor& ex) {
 
 struct W3Figures {
   double efficiency;
-  double cpu_outside_us_per_job;  // -1: not measured (no schedstat)
+  // CPU outside the jobs, us per job: all the executor's processes, and the
+  // workers' share of it. -1: not measured (no schedstat).
+  double cpu_outside_us_per_job;
+  double workers_cpu_outside_us_per_job;
 };
 
-// `processes`: the executor's (this one and its workers, or the daemons too),
-// whose CPU outside the jobs is the CPU they used less the jobs' own.
-W3Figures w3_run(Executor& ex, int count, std::int64_t micros, const std::vector<pid_t>& processes) {
+// `workers`: the worker processes; `others`: the rest of the executor (this
+// process, and a service's coordinator). The CPU they use outside the jobs is
+// what they use less the jobs' own, which runs on the workers.
+W3Figures w3_run(Executor& ex, int count, std::int64_t micros, const std::vector<pid_t>& workers,
+                 const std::vector<pid_t>& others) {
   std::vector<taskmill::Future<std::int64_t>> futures;
   futures.reserve(count);
-  const std::int64_t cpu_before = bench::cpu_ns_of(processes);
+  const std::int64_t workers_before = bench::cpu_ns_of(workers);
+  const std::int64_t others_before = bench::cpu_ns_of(others);
   const auto start = Clock::now();
   for (int i = 0; i < count; ++i) futures.push_back(ex.submit(jobs::spin, micros));
   for (auto& f : futures) check(f.get(), micros, "W3 spin");
   const double wall = seconds_since(start);
-  const std::int64_t cpu_after = bench::cpu_ns_of(processes);
+  const double workers_us = static_cast<double>(bench::cpu_ns_of(workers) - workers_before) / 1e3;
+  const double others_us = static_cast<double>(bench::cpu_ns_of(others) - others_before) / 1e3;
   const double ideal = static_cast<double>(count) * static_cast<double>(micros) / 1e6 / kWorkers;
-  const double jobs_us = static_cast<double>(count) * static_cast<double>(micros);
-  const double outside =
-      cpu_before < 0 ? -1 : (static_cast<double>(cpu_after - cpu_before) / 1e3 - jobs_us) / static_cast<double>(count);
-  return {ideal / wall, outside};
+  const double workers_outside = (workers_us - static_cast<double>(count) * static_cast<double>(micros)) / count;
+  if (workers_before < 0) return {ideal / wall, -1, -1};
+  return {ideal / wall, workers_outside + others_us / count, workers_outside};
 }
 
 taskmill::Bytes one_mib() {
@@ -192,11 +198,18 @@ double w4_mib_per_s(Executor& ex, const taskmill::Job<taskmill::Bytes, Rep>& job
 // ---- runs, medians, output ----
 
 const std::vector<std::pair<std::string, std::string>> kFigures = {
-    {"w1_submit_jobs_per_s", "W1 submit jobs/s"}, {"w1_map_jobs_per_s", "W1 map(256) jobs/s"},
-    {"w2_p50_us", "W2 p50 us"},                   {"w2_p99_us", "W2 p99 us"},
-    {"w3a_efficiency", "W3a efficiency"},         {"w3a_cpu_outside_us_per_job", "W3a non-job CPU us/job"},
-    {"w3b_efficiency", "W3b efficiency"},         {"w3b_cpu_outside_us_per_job", "W3b non-job CPU us/job"},
-    {"w4_len_mib_per_s", "W4 len MiB/s"},         {"w4_echo_mib_per_s", "W4 echo MiB/s"}};
+    {"w1_submit_jobs_per_s", "W1 submit jobs/s"},
+    {"w1_map_jobs_per_s", "W1 map(256) jobs/s"},
+    {"w2_p50_us", "W2 p50 us"},
+    {"w2_p99_us", "W2 p99 us"},
+    {"w3a_efficiency", "W3a efficiency"},
+    {"w3a_cpu_outside_us_per_job", "W3a non-job CPU us/job"},
+    {"w3a_workers_cpu_outside_us_per_job", "  of it in workers"},
+    {"w3b_efficiency", "W3b efficiency"},
+    {"w3b_cpu_outside_us_per_job", "W3b non-job CPU us/job"},
+    {"w3b_workers_cpu_outside_us_per_job", "  of it in workers"},
+    {"w4_len_mib_per_s", "W4 len MiB/s"},
+    {"w4_echo_mib_per_s", "W4 echo MiB/s"}};
 
 using Samples = std::map<std::string, std::vector<double>>;
 
@@ -206,8 +219,13 @@ void note(Samples& out, const std::string& name, const std::string& key, double 
             << std::setprecision(value < 10 ? 3 : 1) << std::setw(14) << value << std::endl;
 }
 
-// `idle_daemons`: processes of the other deployment, whose CPU is not this one's.
-void measure_once(const std::string& coordinator, const std::vector<pid_t>& idle_daemons, const taskmill::Bytes& data,
+// Where the executors of one deployment run, for W3's CPU figures.
+struct Processes {
+  std::vector<pid_t> idle;     // the other deployment's daemons: children of this process, not this executor's
+  std::vector<pid_t> workers;  // the service's workers; empty: the embedded executor's, found when it runs
+};
+
+void measure_once(const std::string& coordinator, const Processes& processes, const taskmill::Bytes& data,
                   Samples& out, const std::string& name, const std::string& only) {
   auto note = [&](const std::string& key, double value) { ::note(out, name, key, value); };
   // Each workload on a fresh executor, if --only lets it.
@@ -225,9 +243,16 @@ void measure_once(const std::string& coordinator, const std::vector<pid_t>& idle
   });
   auto w3 = [&](const std::string& id, int count, std::int64_t micros) {
     run(id + "_efficiency", [&](Executor& ex, const std::string& key) {
-      const W3Figures f = w3_run(ex, count, micros, bench::self_and_children(idle_daemons));
+      std::vector<pid_t> others = bench::self_and_children(processes.idle);  // this one, and the daemons or workers
+      std::vector<pid_t> workers = processes.workers;
+      if (workers.empty()) workers.assign(others.begin() + 1, others.end());  // embedded: all but this one
+      std::erase_if(others, [&](pid_t p) { return std::ranges::find(workers, p) != workers.end(); });
+      const W3Figures f = w3_run(ex, count, micros, workers, others);
       note(key, f.efficiency);
-      if (f.cpu_outside_us_per_job >= 0) note(id + "_cpu_outside_us_per_job", f.cpu_outside_us_per_job);
+      if (f.cpu_outside_us_per_job >= 0) {
+        note(id + "_cpu_outside_us_per_job", f.cpu_outside_us_per_job);
+        note(id + "_workers_cpu_outside_us_per_job", f.workers_cpu_outside_us_per_job);
+      }
     });
   };
   w3("w3a", kW3aJobs, kW3aMicros);
@@ -341,12 +366,14 @@ int main(int argc, char** argv) {
   for (int r = 0; r < options.runs; ++r) {
     std::cout << "run " << r + 1 << " of " << options.runs << '\n';
     for (const std::string& d : options.deployments) {
-      std::vector<pid_t> service_daemons;
-      if (service && d != "service") {
-        service_daemons = service->worker_pids();
-        service_daemons.push_back(service->coordinator_pid());
+      Processes processes;
+      if (service && d == "service") {
+        processes.workers = service->worker_pids();
+      } else if (service) {
+        processes.idle = service->worker_pids();
+        processes.idle.push_back(service->coordinator_pid());
       }
-      measure_once(d == "service" ? service->address() : "", service_daemons, data, deployments[d], d, options.only);
+      measure_once(d == "service" ? service->address() : "", processes, data, deployments[d], d, options.only);
     }
     measure_raw_threads(deployments["raw_threads"], options.only);
   }
