@@ -37,6 +37,7 @@ Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
     }
     std::string bound = router_.get(zmq::sockopt::last_endpoint);
     endpoints_.push_back(endpoint.starts_with("tcp://") ? bound : endpoint);
+    if (auto file = SocketFile::of(endpoint)) socket_files_.push_back(std::move(*file));
   }
   if (!options_.journal.empty()) {
     journal_ = std::make_unique<Journal>(options_.journal);

@@ -20,6 +20,7 @@
 #include "job_table.h"
 #include "journal.h"
 #include "run_times.h"
+#include "socket_file.h"
 #include "status_report.h"
 #include "taskmill/coordinator/coordinator.h"
 #include "taskmill/detail/wake_fd.h"
@@ -100,6 +101,7 @@ class Coordinator::Loop {
   detail::WakeFd wake_;
   std::atomic<bool> stopping_{false};
   std::vector<std::string> endpoints_;
+  std::vector<SocketFile> socket_files_;  // of the ipc:// endpoints, removed with the loop
 
   std::unordered_map<std::string, Peer> peers_;
   JobTable jobs_;

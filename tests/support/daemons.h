@@ -1,6 +1,7 @@
 // daemons.h: real taskmill-coordinator and worker processes for tests.
 //
 //   auto coordinator = Daemon::coordinator();          // tcp://127.0.0.1:<free port>
+//   auto local = Daemon::coordinator_at("ipc:///tmp/dir/socket");
 //   auto worker = Daemon::worker(coordinator.address());
 //   worker.kill(SIGKILL);
 //
@@ -24,11 +25,12 @@ class Daemon {
   static Daemon coordinator_at(const std::string& address, std::vector<std::string> args = {}) {
     args.insert(args.begin(), {"--listen", address});
     Daemon d(TASKMILL_COORDINATOR_BIN, args);
+    const std::string marker = "listening on ";  // then the address, tcp:// with its port or ipc://
     std::string line;
     while (std::getline(d.out_, line)) {
-      auto at = line.find("tcp://");
+      auto at = line.find(marker);
       if (at != std::string::npos) {
-        d.address_ = line.substr(at);
+        d.address_ = line.substr(at + marker.size());
         break;
       }
     }
