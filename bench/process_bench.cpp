@@ -380,6 +380,6 @@ int main(int argc, char** argv) {
   print_summary(deployments, options.runs);
   if (options.json_path) write_json(*options.json_path, deployments, options.runs);
   service.reset();
-  if (options.over_ipc) std::filesystem::remove_all(ipc_dir);  // the socket the coordinator left, and the folder
+  if (options.over_ipc) std::filesystem::remove_all(ipc_dir);  // its socket too, should the coordinator have left it
   return 0;
 }

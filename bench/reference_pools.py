@@ -24,8 +24,8 @@ a wrong result exits with status 1. Standard library only.
   reference_pools.py [--quick] [--process]
 """
 import argparse
-import glob
 import concurrent.futures as cf
+import glob
 import json
 import math
 import os
