@@ -173,8 +173,8 @@ TEST_CASE("run times are kept per kind of job and set how many go to one worker 
 
   CHECK(PrefetchWindow::run_length(0) == 1);         // unknown: spread, one per worker
   CHECK(PrefetchWindow::run_length(10'000) == 1);    // long: every job to the best worker
-  CHECK(PrefetchWindow::run_length(100) == 2);
-  CHECK(PrefetchWindow::run_length(1) == 200);       // ~200 us of work per run
+  CHECK(PrefetchWindow::run_length(100) == 5);
+  CHECK(PrefetchWindow::run_length(1) == 500);       // ~500 us of work per run
 }
 
 TEST_CASE("a free slot still comes before a worker with a large prefetch window", "[unit][worker_table]") {
