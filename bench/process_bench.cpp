@@ -33,8 +33,7 @@
 //     --prefetch N     start the service coordinator with --prefetch N (default: its own)
 //     --journal FILE   start the service coordinator with --journal FILE (what durability costs)
 //     --service-over ipc   the service's sockets over ipc:// instead of tcp (one host's choice)
-#include <stdlib.h>
-#include <unistd.h>
+#include <sys/types.h>  // pid_t
 
 #include <algorithm>
 #include <atomic>
@@ -43,7 +42,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -56,6 +54,7 @@
 #include "bench_util.h"
 #include "both_running.h"
 #include "cpu_time.h"
+#include "private_folder.h"
 #include "spin_ceiling.h"
 #include "taskmill/executor.h"
 #include "taskmill/init.h"
@@ -348,15 +347,15 @@ int main(int argc, char** argv) {
   }
   const taskmill::Bytes data = one_mib();
   std::map<std::string, Samples> deployments;
+  std::optional<bench::PrivateFolder> ipc_folder;  // for --service-over ipc; outlives the service
   std::optional<bench::Service> service;
-  char ipc_dir[] = "/tmp/taskmill-bench-XXXXXX";  // mkdtemp() template, for --service-over ipc
   if (std::ranges::count(options.deployments, "service") > 0) {
     std::vector<std::string> args;
     if (options.prefetch) args = {"--prefetch", *options.prefetch};
     if (options.journal) args.insert(args.end(), {"--journal", *options.journal});
     if (options.over_ipc) {
-      if (::mkdtemp(ipc_dir) == nullptr) die("cannot make a folder for the ipc socket", 2);
-      args.insert(args.end(), {"--listen", std::string("ipc://") + ipc_dir + "/coordinator"});
+      ipc_folder.emplace("bench");
+      args.insert(args.end(), {"--listen", "ipc://" + ipc_folder->path() + "/coordinator"});
     }
     service.emplace(TASKMILL_BENCH_COORDINATOR, TASKMILL_BENCH_WORKER, static_cast<int>(kWorkers), args);
     std::cout << "taskmill-bench-process: service coordinator at " << service->address()
@@ -379,7 +378,5 @@ int main(int argc, char** argv) {
   }
   print_summary(deployments, options.runs);
   if (options.json_path) write_json(*options.json_path, deployments, options.runs);
-  service.reset();
-  if (options.over_ipc) std::filesystem::remove_all(ipc_dir);  // its socket too, should the coordinator have left it
   return 0;
 }

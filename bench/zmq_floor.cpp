@@ -17,6 +17,7 @@
 //
 //   taskmill-bench-zmq-floor [--quick] [--json FILE]
 #include "bench_options.h"
+#include "private_folder.h"
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -192,17 +193,14 @@ int main(int argc, char** argv) {
       parse_bench_options(argc, argv, "taskmill-bench-zmq-floor: raw ZeroMQ DEALER/ROUTER round trips between two processes");
   const int runs = options.runs;
   const std::optional<std::string>& json_path = options.json_path;
-  char dir[] = "/tmp/taskmill-zmq-floor-XXXXXX";  // mkdtemp() template: a private folder for the ipc socket
-  if (::mkdtemp(dir) == nullptr) return 2;
-  const std::string ipc = std::string("ipc://") + dir + "/echo";
+  const bench::PrivateFolder folder("zmq-floor");  // for the ipc sockets
+  const std::string ipc = "ipc://" + folder.path() + "/echo";
   const Latency over_ipc = median_of(runs, ipc);
   const Latency over_tcp = median_of(runs, "tcp://127.0.0.1:*");
   const Latency spinning = median_of(runs, ipc, /*spin=*/true);
-  const double stream = median_rate<kStreamBytes, kStreamMessages>(runs, std::string("ipc://") + dir + "/stream");
-  const double mib_ipc = median_rate<kMiB, kMiBMessages>(runs, std::string("ipc://") + dir + "/mib");
+  const double stream = median_rate<kStreamBytes, kStreamMessages>(runs, "ipc://" + folder.path() + "/stream");
+  const double mib_ipc = median_rate<kMiB, kMiBMessages>(runs, "ipc://" + folder.path() + "/mib");
   const double mib_tcp = median_rate<kMiB, kMiBMessages>(runs, "tcp://127.0.0.1:*");
-  for (const char* name : {"/echo", "/stream", "/mib"}) ::unlink((std::string(dir) + name).c_str());
-  ::rmdir(dir);
 
   std::cout << std::fixed << std::setprecision(1) << "taskmill-bench-zmq-floor: median of " << runs
             << " run(s)\n  DEALER/ROUTER round trip  ipc  p50 " << over_ipc.p50_us << " us  p99 " << over_ipc.p99_us

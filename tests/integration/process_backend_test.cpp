@@ -28,6 +28,7 @@
 #include "support/daemons.h"
 #include "support/executors.h"
 #include "support/processes.h"
+#include "support/scratch_dir.h"
 #include "support/test_jobs.h"
 #include "taskmill/executor.h"
 #include "taskmill/service_client.h"
@@ -201,25 +202,10 @@ TEST_CASE("taskmill-coordinator and taskmill-worker exit cleanly on SIGTERM", "[
   CHECK_THAT(coordinator.rest_of_output(), Catch::Contains("stopped by signal 15"));
 }
 
-namespace {
-
-// A private folder for ipc:// sockets, removed with what is left in it.
-struct SocketFolder {
-  SocketFolder() {
-    char name[] = "/tmp/taskmill-test-ipc-XXXXXX";
-    if (::mkdtemp(name) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path = name;
-  }
-  ~SocketFolder() { std::filesystem::remove_all(path); }
-  std::filesystem::path path;
-};
-
-}  // namespace
-
 TEST_CASE("a service over ipc:// runs jobs, and its coordinator removes its socket when it stops",
           "[integration][process][service]") {
-  SocketFolder folder;
-  const std::filesystem::path socket = folder.path / "coordinator";
+  ScratchDir folder("ipc");
+  const std::filesystem::path socket = folder / "coordinator";
   auto coordinator = Daemon::coordinator_at("ipc://" + socket.string());
   REQUIRE(coordinator.address() == "ipc://" + socket.string());
   CHECK(std::filesystem::is_socket(socket));
@@ -236,13 +222,13 @@ TEST_CASE("a service over ipc:// runs jobs, and its coordinator removes its sock
 }
 
 TEST_CASE("a coordinator leaves an ipc:// socket another one has bound since", "[integration][process][service]") {
-  SocketFolder folder;
-  const std::string address = "ipc://" + (folder.path / "coordinator").string();
+  ScratchDir folder("ipc");
+  const std::string address = "ipc://" + (folder / "coordinator").string();
   auto first = Daemon::coordinator_at(address);
   auto second = Daemon::coordinator_at(address);  // ZeroMQ replaces the first one's file with its own
   first.kill(SIGTERM);
   CHECK(first.wait() == 0);
-  REQUIRE(std::filesystem::is_socket(folder.path / "coordinator"));  // still the second's
+  REQUIRE(std::filesystem::is_socket(folder / "coordinator"));  // still the second's
   auto worker = Daemon::worker(address);
   taskmill::Executor ex(service_config(address));
   CHECK(ex.submit(taskmill::jobs::identity, std::int64_t{5}).get() == 5);

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -19,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/scratch_dir.h"
 #include "support/test_jobs.h"
 #include "taskmill/curve.h"
 #include "taskmill/errors.h"
@@ -30,22 +30,6 @@ namespace fs = std::filesystem;
 namespace bp = boost::process;
 
 namespace {
-
-// A fresh directory for one test's keys and logs, removed afterwards.
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    static std::atomic<int> next{0};
-    dir = fs::temp_directory_path() / ("taskmill-security-" + std::to_string(::getpid()) + "-" + std::to_string(next++));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
-  fs::path operator/(const std::string& name) const { return dir / name; }
-};
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path);
@@ -105,7 +89,7 @@ std::pair<int, std::string> keygen(const fs::path& dir, const std::string& name)
 // Keys for a coordinator and the peers named, made by `taskmill keygen`; the
 // allowed peers' public keys are copied into DIR/allowed/.
 struct Keys {
-  explicit Keys(const Scratch& scratch, const std::vector<std::string>& allowed,
+  explicit Keys(const ScratchDir& scratch, const std::vector<std::string>& allowed,
                 const std::vector<std::string>& others = {})
       : dir(scratch / "keys"), allowed_dir(scratch / "allowed") {
     fs::create_directories(allowed_dir);
@@ -124,7 +108,7 @@ struct Keys {
 };
 
 // taskmill-coordinator on tcp://127.0.0.1:* with `args`; its address once it listens.
-std::pair<Logged, std::string> start_coordinator(const Scratch& scratch, const std::vector<std::string>& args) {
+std::pair<Logged, std::string> start_coordinator(const ScratchDir& scratch, const std::vector<std::string>& args) {
   // Default heartbeats (500 ms) and a generous liveness: nothing here is
   // about liveness, and sanitizer builds on a busy machine stall.
   std::vector<std::string> all = {"--listen", "tcp://127.0.0.1:*", "--liveness", "10"};
@@ -136,13 +120,13 @@ std::pair<Logged, std::string> start_coordinator(const Scratch& scratch, const s
   return {std::move(coordinator), out.substr(at, out.find('\n', at) - at)};
 }
 
-std::pair<Logged, std::string> start_secure_coordinator(const Scratch& scratch, const Keys& keys) {
+std::pair<Logged, std::string> start_secure_coordinator(const ScratchDir& scratch, const Keys& keys) {
   return start_coordinator(scratch, {"--curve-secret", keys.secret("coordinator"), "--allow-keys",
                                      keys.allowed_dir.string()});
 }
 
 // The test worker (test jobs), with `curve_name`'s keys unless it is empty.
-Logged start_worker(const Scratch& scratch, const std::string& address, const Keys& keys, const std::string& curve_name,
+Logged start_worker(const ScratchDir& scratch, const std::string& address, const Keys& keys, const std::string& curve_name,
                     const std::string& log_name) {
   std::vector<std::string> args = {"--coordinator", address, "--slots", "1"};
   if (!curve_name.empty()) {
@@ -163,7 +147,7 @@ taskmill::Config client_config(const std::string& address, const Keys& keys, con
 
 TEST_CASE("taskmill keygen writes an owner-only secret key and its public key, and never overwrites them",
           "[integration][security]") {
-  Scratch scratch;
+  ScratchDir scratch("security");
   const fs::path dir = scratch / "new" / "keys";  // made by keygen
   auto [status, output] = keygen(dir, "alice");
   REQUIRE(status == 0);
@@ -190,7 +174,7 @@ TEST_CASE("taskmill keygen writes an owner-only secret key and its public key, a
 }
 
 TEST_CASE("with CurveZMQ on, an allowed worker and client run jobs over tcp", "[integration][security]") {
-  Scratch scratch;
+  ScratchDir scratch("security");
   Keys keys(scratch, {"worker", "client"});
   // The coordinator reads its keys from its configuration file, relative to
   // the file, and its allow-list from a file of keys, one a line.
@@ -217,7 +201,7 @@ TEST_CASE("with CurveZMQ on, an allowed worker and client run jobs over tcp", "[
 }
 
 TEST_CASE("a client whose key is not on the allow-list is refused, and told so", "[integration][security]") {
-  Scratch scratch;
+  ScratchDir scratch("security");
   Keys keys(scratch, {"worker"}, {"stranger"});
   auto [coordinator, address] = start_secure_coordinator(scratch, keys);
   taskmill::Config config = client_config(address, keys, "stranger");
@@ -233,7 +217,7 @@ TEST_CASE("a client whose key is not on the allow-list is refused, and told so",
 }
 
 TEST_CASE("a plaintext client is refused when CurveZMQ is on, and told why", "[integration][security]") {
-  Scratch scratch;
+  ScratchDir scratch("security");
   Keys keys(scratch, {"client"});
   auto [coordinator, address] = start_secure_coordinator(scratch, keys);
   taskmill::Config config = client_config(address, keys, "");
@@ -243,7 +227,7 @@ TEST_CASE("a plaintext client is refused when CurveZMQ is on, and told why", "[i
 
 TEST_CASE("a client with keys is told when the coordinator does not use CurveZMQ, which warns it is open",
           "[integration][security]") {
-  Scratch scratch;
+  ScratchDir scratch("security");
   Keys keys(scratch, {"client"});
   auto [coordinator, address] = start_coordinator(scratch, {});
   CHECK_THAT(coordinator.wait_for_output("warning: no CurveZMQ keys"),
@@ -255,7 +239,7 @@ TEST_CASE("a client with keys is told when the coordinator does not use CurveZMQ
 
 TEST_CASE("workers with unknown keys or no keys never get jobs, and an allowed one runs them all",
           "[integration][security]") {
-  Scratch scratch;
+  ScratchDir scratch("security");
   Keys keys(scratch, {"worker", "client"}, {"stranger"});
   auto [coordinator, address] = start_secure_coordinator(scratch, keys);
   Logged stranger = start_worker(scratch, address, keys, "stranger", "stranger");
@@ -275,7 +259,7 @@ TEST_CASE("workers with unknown keys or no keys never get jobs, and an allowed o
 
 TEST_CASE("a secret key file that group or others may read is refused everywhere, clearly",
           "[integration][security]") {
-  Scratch scratch;
+  ScratchDir scratch("security");
   Keys keys(scratch, {"worker", "client"});
   for (const char* name : {"coordinator", "worker", "client"}) {
     fs::permissions(keys.secret(name), fs::perms::group_read | fs::perms::others_read, fs::perm_options::add);

@@ -5,31 +5,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "support/scratch_dir.h"
 #include "taskmill/curve.h"
 
 namespace fs = std::filesystem;
 namespace curve = taskmill::curve;
+using taskmill::testing::ScratchDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> next{0};
-    path = fs::temp_directory_path() / ("taskmill-curve-" + std::to_string(::getpid()) + "-" + std::to_string(next++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
 
 curve::KeyPair fresh() {
   auto pair = curve::generate();
@@ -40,7 +27,7 @@ curve::KeyPair fresh() {
 }  // namespace
 
 TEST_CASE("a written key pair reads back, and is never overwritten", "[unit][curve]") {
-  TempDir dir;
+  ScratchDir dir("curve");
   const curve::KeyPair pair = fresh();
   auto written = curve::write_key_pair(dir.path, "node", pair);
   REQUIRE(written.is_ok());
@@ -61,7 +48,7 @@ TEST_CASE("a written key pair reads back, and is never overwritten", "[unit][cur
 }
 
 TEST_CASE("a secret key that group or others may access is refused, as ssh does", "[unit][curve]") {
-  TempDir dir;
+  ScratchDir dir("curve");
   auto written = curve::write_key_pair(dir.path, "node", fresh());
   REQUIRE(written.is_ok());
   const fs::path key = written.value().first;
@@ -76,7 +63,7 @@ TEST_CASE("a secret key that group or others may access is refused, as ssh does"
 }
 
 TEST_CASE("key files hold exactly one Z85 key, and comments and blank lines are ignored", "[unit][curve]") {
-  TempDir dir;
+  ScratchDir dir("curve");
   const std::string key = fresh().public_key;
   std::ofstream(dir.path / "ok.pub") << "# a comment\n\n  " << key << "  \r\n";
   CHECK(curve::load_public_key(dir.path / "ok.pub").value() == key);
@@ -93,7 +80,7 @@ TEST_CASE("key files hold exactly one Z85 key, and comments and blank lines are 
 }
 
 TEST_CASE("an allow-list is a directory of .pub files or a file of keys, and never empty", "[unit][curve]") {
-  TempDir dir;
+  ScratchDir dir("curve");
   const std::string a = fresh().public_key;
   const std::string b = fresh().public_key;
   fs::create_directories(dir.path / "keys");
