@@ -174,6 +174,12 @@ TEST_CASE("taskmill cancel ends a queued job and kills a running command's proce
     REQUIRE(std::chrono::steady_clock::now() < deadline);
     std::ifstream(pid_file) >> child;
   }
+  // The worker reports a start once the job has run for 50 ms (docs/protocol.md).
+  for (auto deadline = std::chrono::steady_clock::now() + 20s;
+       service.cli({"list", "--state", "running"}).out.find(running) == std::string::npos;
+       std::this_thread::sleep_for(10ms)) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+  }
   CliRun listed = service.cli({"list", "--state", "queued"});
   CHECK_THAT(listed.out, Catch::Contains(queued) && !Catch::Contains(running));
 

@@ -40,8 +40,11 @@ using Clock = std::chrono::steady_clock;
 // A job still running this long after it started is reported Started; one
 // that finishes sooner is not (its result says it ran), which saves a message
 // each way per job for short jobs and commands while Future::running() still
-// works for long ones.
-constexpr auto kReportStartedAfter = std::chrono::milliseconds(10);
+// works for long ones. A report costs about four thread wake-ups across the
+// processes it crosses (60-70 us of CPU per job on the 2-vCPU machines of
+// docs/performance.md); after 50 ms that is ~0.1% of the job, after 10 ms 1%.
+// A person watching `taskmill list` does not see 50 ms.
+constexpr auto kReportStartedAfter = std::chrono::milliseconds(50);
 
 // A job that ends sooner than this, with more queued behind it, may leave its
 // result for the I/O thread to send with the next ones, so that thread polls
