@@ -7,6 +7,7 @@
 #include <string>
 
 #include "spawned_worker.h"
+#include "taskmill/detail/keep_freed_memory.h"
 #include "taskmill/worker/local_pool.h"
 #include "taskmill/worker/worker.h"
 
@@ -49,7 +50,7 @@ void serve_if_spawned_worker() {
                            worker::kWorkerMaxJobsEnv, worker::kWorkerMaxMemoryEnv}) {
     ::unsetenv(name);
   }
-  worker::keep_freed_memory_for_jobs();
+  detail::keep_freed_memory();
   worker::Worker w(options);
   serving = &w;
   std::signal(SIGTERM, on_stop_signal);

@@ -15,9 +15,13 @@
 #include "options_file.h"
 #include "security_options.h"
 #include "taskmill/coordinator/coordinator.h"
+#include "taskmill/detail/keep_freed_memory.h"
 #include "taskmill/errors.h"
 
 int main(int argc, char** argv) {
+  // A daemon of its own: the payloads passing through reuse its pages (an
+  // embedded coordinator lives in the user's program, whose malloc is theirs).
+  taskmill::detail::keep_freed_memory();
   CLI::App app{"taskmill-coordinator: queues jobs from clients and hands them to workers"};
   taskmill::coordinator::CoordinatorOptions options;
   std::string listen;

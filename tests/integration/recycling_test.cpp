@@ -8,9 +8,11 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/daemons.h"
 #include "support/executors.h"
+#include "support/processes.h"
 #include "support/test_jobs.h"
 #include "taskmill/executor.h"
 #include "taskmill/jobs/samples.h"
@@ -93,4 +95,29 @@ TEST_CASE("a worker process reuses the memory its jobs free", "[integration][rec
   auto worker = Daemon::worker(coordinator.address());
   taskmill::Executor service_ex(service_config(coordinator.address()));
   CHECK(service_ex.submit(refaults, kBlocks).get() < 256);
+}
+
+TEST_CASE("a coordinator daemon reuses the memory the payloads passing through it free", "[integration][recycling][service]") {
+#ifdef TASKMILL_SANITIZED
+  WARN("not checked under a sanitizer: its allocator is not malloc's");
+  return;
+#endif
+  auto coordinator = Daemon::coordinator();
+  auto worker = Daemon::worker(coordinator.address());
+  taskmill::Executor ex(service_config(coordinator.address()));
+  taskmill::Bytes mib;
+  mib.data.assign(std::size_t{1} << 20, 'x');
+  const auto sixteen_echoes = [&] {  // at once: the coordinator holds them all, then frees them
+    std::vector<taskmill::Future<taskmill::Bytes>> echoes;
+    for (int i = 0; i < 16; ++i) echoes.push_back(ex.submit(taskmill::jobs::echo, mib));
+    for (auto& echoed : echoes) REQUIRE(echoed.get() == mib);
+  };
+  for (int i = 0; i < 2; ++i) sixteen_echoes();  // the coordinator's heap grows to what the payloads need
+  const long before = minor_faults(coordinator.pid());
+  REQUIRE(before >= 0);
+  for (int i = 0; i < 8; ++i) sixteen_echoes();
+  // 256 MiB through it. Left to glibc's own thresholds the coordinator faulted
+  // in 17,000-27,000 pages for that in 3 runs of 4 (1,480 in the fourth);
+  // keeping what it frees, 540-2,315 in 4 (a heap growing by a few MiB more).
+  CHECK(minor_faults(coordinator.pid()) - before < 4096);
 }

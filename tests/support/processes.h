@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -18,6 +19,23 @@ inline bool process_gone(int pid) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
+}
+
+// The minor page faults `pid` has taken so far (field 10 of /proc/PID/stat,
+// counted after the parenthesised command name, which may hold spaces); -1 if
+// it cannot be read.
+inline long minor_faults(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const std::size_t name_end = line.rfind(')');
+  if (name_end == std::string::npos) return -1;
+  std::istringstream fields(line.substr(name_end + 1));
+  std::string skip;
+  for (int i = 0; i < 7; ++i) fields >> skip;  // state ppid pgrp session tty_nr tpgid flags
+  long faults = -1;
+  fields >> faults;
+  return faults;
 }
 
 }  // namespace taskmill::testing

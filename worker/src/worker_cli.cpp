@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "taskmill/curve.h"
+#include "taskmill/detail/keep_freed_memory.h"
 #include "taskmill/worker/cli.h"
 #include "taskmill/worker/worker.h"
 
@@ -91,7 +92,7 @@ int run_cli(int argc, char** argv) {
   } else {
     ::unsetenv("TASKMILL_EXEC_ALLOW");  // not inherited from whoever started us: the flags decide
   }
-  keep_freed_memory_for_jobs();
+  taskmill::detail::keep_freed_memory();
   Worker worker(options);
   running_worker = &worker;
   struct sigaction action {};

@@ -41,23 +41,14 @@ struct WorkerOptions {
   // Passed while jobs run: those jobs fail with taskmill::MemoryLimitExceeded
   // and the process ends at once (only its end frees the memory), starting
   // afresh as above. Passed while idle: it leaves gracefully, as after max_jobs.
-  // 0: none. Default: 0.
+  // Judged on what is left once the memory malloc keeps for reuse is handed
+  // back (detail::keep_freed_memory). 0: none. Default: 0.
   std::uint64_t max_memory_bytes = 0;
   // CurveZMQ: this worker's key pair and the coordinator's public key. A
   // refused key is logged (error level) and retried like a silent
   // coordinator. Default: none (plaintext).
   std::optional<curve::ClientKeys> curve;
 };
-
-// For a process that exists to be a worker (taskmill-worker, an embedded
-// worker): call once, before run(). Makes this process's malloc keep the
-// memory jobs free for the next jobs instead of handing it back to the
-// kernel at once, so each job's payload buffers (a megabyte request, its
-// decoded copy, the reply) reuse pages instead of faulting in fresh ones
-// (W4 echo a fifth faster, docs/performance.md). A free top past 64 MiB is
-// still returned, and max_memory_bytes is judged on what is left once all
-// free memory is handed back.
-void keep_freed_memory_for_jobs();
 
 class Worker {
  public:
