@@ -1,5 +1,6 @@
 #include "taskmill/wire.h"
 
+#include <cerrno>
 #include <limits>
 
 namespace taskmill::wire {
@@ -111,12 +112,24 @@ bool read_rest(zmq::socket_t& socket, bool more, Attachments* attachments) {
   return fits;
 }
 
+// The first part of a message if one is waiting. A signal interrupting the
+// read is nothing waiting yet: the message, if any, stays queued for the next
+// poll (as poll() below treats EINTR).
+bool receive_first(zmq::socket_t& socket, zmq::message_t* part) {
+  try {
+    return socket.recv(*part, zmq::recv_flags::dontwait).has_value();
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR) return false;
+    throw;
+  }
+}
+
 }  // namespace
 
 std::optional<RoutedFrame> receive_routed(zmq::socket_t& router, bool* malformed) {
   *malformed = false;
   zmq::message_t peer;
-  if (!router.recv(peer, zmq::recv_flags::dontwait)) return std::nullopt;
+  if (!receive_first(router, &peer)) return std::nullopt;
   RoutedFrame out{peer.to_string(), zmq::message_t(), {}};
   if (!peer.more()) {
     *malformed = true;
@@ -129,7 +142,7 @@ std::optional<RoutedFrame> receive_routed(zmq::socket_t& router, bool* malformed
 
 bool receive(zmq::socket_t& dealer, zmq::message_t* frame, Attachments* attachments) {
   attachments->clear();
-  if (!dealer.recv(*frame, zmq::recv_flags::dontwait)) return false;
+  if (!receive_first(dealer, frame)) return false;
   (void)read_rest(dealer, frame->more(), attachments);
   return true;
 }

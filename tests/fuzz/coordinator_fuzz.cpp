@@ -10,7 +10,6 @@
 // nothing of one input is still being handled when the next one, or exit(),
 // comes. Every reply is decoded and checked. A crash, a sanitizer
 // report, or a coordinator that stops answering (10 s) fails the run.
-#include <cerrno>
 #include <zmq.hpp>
 
 #include <chrono>
@@ -62,17 +61,6 @@ void send_envelope(zmq::socket_t& socket, v1::Envelope& envelope) {
   if (!taskmill::wire::send(socket, envelope)) std::abort();
 }
 
-// One frame if there is one. A signal (libFuzzer's own timers) may interrupt
-// the call: that is no frame yet, not a failure of the coordinator.
-bool recv_now(zmq::socket_t& socket, zmq::message_t& frame) {
-  try {
-    return socket.recv(frame, zmq::recv_flags::dontwait).has_value();
-  } catch (const zmq::error_t& e) {
-    if (e.num() == EINTR) return false;
-    throw;
-  }
-}
-
 // Reads replies until the coordinator's Error about the marker version.
 void await_marker(zmq::socket_t& socket, std::uint32_t marker) {
   const std::string expected = "protocol version " + std::to_string(marker) + " ";
@@ -81,7 +69,8 @@ void await_marker(zmq::socket_t& socket, std::uint32_t marker) {
   while (Clock::now() < deadline) {
     taskmill::wire::poll(&item, 1, std::chrono::milliseconds(100));
     zmq::message_t frame;
-    while (recv_now(socket, frame)) {
+    taskmill::wire::Attachments attachments;
+    while (taskmill::wire::receive(socket, &frame, &attachments)) {
       v1::Envelope reply;
       if (!taskmill::wire::decode(frame, &reply).is_ok()) {
         std::fprintf(stderr, "the coordinator sent a frame that does not decode\n");

@@ -80,15 +80,16 @@ struct RoutedFrame {
   zmq::message_t frame;
   Attachments attachments;
 };
-// Reads one whole message without blocking; nullopt if none is waiting.
+// Reads one whole message without blocking; nullopt if none is waiting or a
+// signal interrupted the read (as poll() below).
 // Messages without an Envelope frame or with more than kMaxAttachments after
 // it are read and dropped (malformed = true), so a bad peer cannot wedge the
 // socket.
 std::optional<RoutedFrame> receive_routed(zmq::socket_t& router, bool* malformed);
 
 // DEALER side: reads one whole message without blocking into `frame` and
-// `attachments` (cleared first); false if none is waiting. Frames past
-// kMaxAttachments are read and dropped.
+// `attachments` (cleared first); false if none is waiting or a signal
+// interrupted the read. Frames past kMaxAttachments are read and dropped.
 bool receive(zmq::socket_t& dealer, zmq::message_t* frame, Attachments* attachments);
 
 // A timeout a peer sent, in milliseconds, capped at ten years so that adding
