@@ -62,7 +62,8 @@ v1::Welcome handshake(zmq::socket_t& dealer, const std::string& endpoint, std::c
       handshake_failure = failure->message;
     }
     zmq::message_t frame;
-    if (!dealer.recv(frame, zmq::recv_flags::dontwait)) continue;
+    wire::Attachments ignored;  // a Welcome or Error is one frame
+    if (!wire::receive(dealer, &frame, &ignored)) continue;
     v1::Envelope reply;
     if (!wire::decode(frame, &reply).is_ok()) continue;
     if (reply.has_error()) throw Error("the coordinator at " + endpoint + " refused this client: " + reply.error().message());
