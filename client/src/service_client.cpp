@@ -10,6 +10,30 @@
 #include "taskmill/wire.h"
 
 namespace taskmill {
+namespace {
+
+// Puts a reply that came as a frame of its own back into its result, where
+// the tools built on this client read it; a frame the result names but the
+// message lacks fails the result instead of passing it on empty.
+void inline_reply(v1::JobResult& result, wire::Attachments& frames) {
+  Payload reply;
+  const Status s = wire::take_payload(result.reply_frame(), nullptr, frames, &reply);
+  result.clear_reply_frame();
+  if (s.is_ok()) {
+    result.set_reply(reply.view().data(), reply.size());
+    return;
+  }
+  const std::uint32_t attempt = result.attempt();
+  const std::uint64_t id = result.id();
+  result.Clear();
+  result.set_id(id);
+  result.set_attempt(attempt);
+  result.set_outcome(v1::OUTCOME_FAILED);
+  result.set_error_type("taskmill::ProtocolError");
+  result.set_error_message("the coordinator sent a bad reply: " + s.message());
+}
+
+}  // namespace
 
 ServiceClient::ServiceClient(const Config& config)
     : config_(config), dealer_(context_, zmq::socket_type::dealer), heartbeat_(config.heartbeat) {
@@ -157,8 +181,9 @@ template <class Done>
 bool ServiceClient::pump(Clock::time_point deadline, Done done) {
   zmq::pollitem_t item{dealer_.handle(), 0, ZMQ_POLLIN, 0};
   // What arrived while this client was not listening counts before silence does.
-  zmq::message_t waiting;
-  while (dealer_.recv(waiting, zmq::recv_flags::dontwait)) on_message(waiting);
+  zmq::message_t frame;
+  wire::Attachments frames;
+  while (wire::receive(dealer_, &frame, &frames)) on_message(frame, frames);
   while (!done()) {
     beat_if_due();
     const auto now = Clock::now();
@@ -169,13 +194,12 @@ bool ServiceClient::pump(Clock::time_point deadline, Done done) {
     }
     auto wait = std::min(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now), heartbeat_);
     wire::poll(&item, 1, std::max(wait, std::chrono::milliseconds(1)));
-    zmq::message_t frame;
-    while (dealer_.recv(frame, zmq::recv_flags::dontwait)) on_message(frame);
+    while (wire::receive(dealer_, &frame, &frames)) on_message(frame, frames);
   }
   return true;
 }
 
-void ServiceClient::on_message(const zmq::message_t& frame) {
+void ServiceClient::on_message(const zmq::message_t& frame, wire::Attachments& frames) {
   v1::Envelope envelope;
   if (!wire::decode(frame, &envelope).is_ok()) return;  // not from a coordinator we understand: ignore it
   last_heard_ = Clock::now();
@@ -187,7 +211,10 @@ void ServiceClient::on_message(const zmq::message_t& frame) {
       accepted_ = std::move(*envelope.mutable_accepted());
       return;
     case v1::Envelope::kResults:
-      for (v1::JobResult& result : *envelope.mutable_results()->mutable_results()) results_.push_back(std::move(result));
+      for (v1::JobResult& result : *envelope.mutable_results()->mutable_results()) {
+        if (result.reply_frame() != 0) inline_reply(result, frames);
+        results_.push_back(std::move(result));
+      }
       return;
     case v1::Envelope::kError:
       if (envelope.error().code() == static_cast<std::uint32_t>(StatusCode::kFailedPrecondition)) {

@@ -30,6 +30,18 @@ TEST_CASE("taskmill run passes the command's output and exit status through", "[
   CHECK_THAT(r.err, Catch::Contains("to-err\n"));
 }
 
+// 64 KiB and more of output makes a reply that travels as a frame of its own.
+TEST_CASE("taskmill run and map pass output of 64 KiB and more through whole", "[integration][cli]") {
+  const std::string big = "head -c 200000 /dev/zero | tr '\\0' x";
+  Outcome run = taskmill_cli({"-j", "1", "run", "--", "sh", "-c", big});
+  CHECK(run.status == 0);
+  CHECK(run.out == std::string(200000, 'x'));
+  Outcome map = taskmill_cli({"-j", "2", "map", "--", "sh", "-c", "head -c $0 /dev/zero | tr '\\0' y", ":::",
+                              "70000", "10", "131072"});
+  CHECK(map.status == 0);
+  CHECK(map.out == std::string(70000, 'y') + std::string(10, 'y') + std::string(131072, 'y'));
+}
+
 TEST_CASE("taskmill map runs one job per input and prints results in input order", "[integration][cli]") {
   Outcome r = taskmill_cli({"-j", "2", "map", "--", "sh", "-c", "sleep 0.$((RANDOM % 3)); echo $0-done", "{}", ":::",
                             "c", "a", "b"});
@@ -83,4 +95,7 @@ TEST_CASE("taskmill runs commands on a coordinator's workers only where they are
   Outcome r = taskmill_cli({"--coordinator", coordinator.address(), "map", "--", "echo", ":::", "1", "2"});
   CHECK(r.status == 0);
   CHECK(r.out == "1\n2\n");
+  Outcome big = taskmill_cli({"--coordinator", coordinator.address(), "run", "--", "head", "-c", "100000", "/dev/zero"});
+  CHECK(big.status == 0);
+  CHECK(big.out == std::string(100000, '\0'));
 }

@@ -94,7 +94,9 @@ class ServiceClient {
   // Reads what arrives until `done()` or `deadline`; false on the deadline.
   template <class Done>
   bool pump(Clock::time_point deadline, Done done);
-  void on_message(const zmq::message_t& frame);
+  // `frames` are the message's parts after its envelope: the replies of 64 KiB
+  // or more, which the coordinator sends as frames of their own.
+  void on_message(const zmq::message_t& frame, std::vector<zmq::message_t>& frames);
   void beat_if_due();
   void send(v1::Envelope& envelope);
 
