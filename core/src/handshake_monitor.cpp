@@ -9,6 +9,8 @@
 #include <system_error>
 #include <unistd.h>
 
+#include "taskmill/wire.h"
+
 namespace taskmill::detail {
 namespace {
 
@@ -54,15 +56,9 @@ HandshakeMonitor::HandshakeMonitor(zmq::context_t& context, zmq::socket_t& watch
 std::optional<HandshakeFailure> HandshakeMonitor::next_failure() {
   while (true) {
     zmq::message_t head;
-    if (!events_.recv(head, zmq::recv_flags::dontwait)) return std::nullopt;
-    std::string address;
-    bool more = head.more();
-    while (more) {  // the second frame names the endpoint; a monitor message has no more
-      zmq::message_t part;
-      if (!events_.recv(part, zmq::recv_flags::dontwait)) break;
-      if (address.empty()) address = part.to_string();
-      more = part.more();
-    }
+    wire::Attachments rest;  // the second frame names the endpoint; a monitor message has no more
+    if (!wire::receive(events_, &head, &rest)) return std::nullopt;
+    std::string address = rest.empty() ? std::string() : rest.front().to_string();
     if (head.size() != sizeof(std::uint16_t) + sizeof(std::uint32_t)) continue;
     std::uint16_t event = 0;
     std::uint32_t value = 0;
