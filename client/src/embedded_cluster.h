@@ -1,11 +1,10 @@
 // embedded_cluster.h: the process backend's embedded mode: a coordinator on a
-// thread of this process and N local worker processes, over ipc:// sockets in
-// a private (0700) directory that is removed on shutdown. A client in this
-// process may be served by the coordinator's own thread (LocalClient), or
-// connect to client_endpoint() like any other.
+// thread of this process and N local worker processes, each over a link of
+// its own (a socketpair: LocalWorkerPool). A client in this process may be
+// served by the coordinator's own thread (LocalClient), or connect to
+// client_endpoint() like any other.
 #pragma once
 
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -20,11 +19,10 @@ namespace taskmill::detail {
 
 class EmbeddedCluster {
  public:
-  // Throws taskmill::Error if the directory, the coordinator or a worker
-  // cannot be made. `local`, if given, is served on the coordinator's thread
+  // Throws taskmill::Error if the coordinator or a worker cannot be made. `local`, if given, is served on the coordinator's thread
   // from now until this object is destroyed.
   EmbeddedCluster(zmq::context_t& context, const Config& config, coordinator::LocalClient* local = nullptr);
-  // Stops the workers, then the coordinator, then removes the directory.
+  // Stops the workers, then the coordinator.
   ~EmbeddedCluster();
   EmbeddedCluster(const EmbeddedCluster&) = delete;
   EmbeddedCluster& operator=(const EmbeddedCluster&) = delete;
@@ -35,7 +33,6 @@ class EmbeddedCluster {
   std::thread::id coordinator_thread() const { return loop_.get_id(); }
 
  private:
-  std::filesystem::path dir_;
   std::string client_endpoint_;
   std::unique_ptr<coordinator::Coordinator> coordinator_;
   std::thread loop_;

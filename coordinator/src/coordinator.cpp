@@ -1,6 +1,7 @@
 #include "taskmill/coordinator/coordinator.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -16,6 +17,8 @@ namespace {
 // byte (libzmq reserves those for the ids it makes up, which are 5 bytes), so
 // no peer over a socket can take it.
 const std::string kLocalPeer("\0local-client", 13);
+// Local workers' links are named so too, which no socket's peer can be.
+const std::string kLinkPeerPrefix("\0link-", 6);
 
 }  // namespace
 
@@ -46,6 +49,11 @@ Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
   if (local_ != nullptr) peers_[kLocalPeer] = Peer{v1::PEER_KIND_CLIENT, Clock::now(), /*in_process=*/true};
 }
 
+Coordinator::Loop::~Loop() {
+  std::lock_guard lock(adopt_mu_);
+  for (int fd : adopted_) ::close(fd);  // given after the loop's last turn
+}
+
 void Coordinator::Loop::restore() {
   Journal::Contents contents = journal_->read();
   const auto now = Clock::now();
@@ -65,17 +73,27 @@ void Coordinator::Loop::restore() {
 }
 
 void Coordinator::Loop::run() {
-  zmq::pollitem_t items[] = {{router_.handle(), 0, ZMQ_POLLIN, 0},
-                             {nullptr, wake_.fd(), ZMQ_POLLIN, 0},
-                             {nullptr, local_ != nullptr ? local_->wake_fd() : -1, ZMQ_POLLIN, 0}};
-  const std::size_t polled = local_ != nullptr ? 3 : 2;
+  // The router, the wake-up, the local client (-1: none, which poll skips), then links_.
+  constexpr std::size_t kFixed = 3;
+  std::vector<zmq::pollitem_t> items;
   next_tick_ = Clock::now() + options_.heartbeat;
   while (!stopping_.load()) {
+    items.assign({{router_.handle(), 0, ZMQ_POLLIN, 0},
+                  {nullptr, wake_.fd(), ZMQ_POLLIN, 0},
+                  {nullptr, local_ != nullptr ? local_->wake_fd() : -1, ZMQ_POLLIN, 0}});
+    for (const auto& [peer, link] : links_) {
+      const short events = ZMQ_POLLIN | (link->wants_write() ? ZMQ_POLLOUT : 0);
+      items.push_back({nullptr, link->fd(), events, 0});
+    }
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick_ - Clock::now());
-    wire::poll(items, polled, std::max(wait, std::chrono::milliseconds(0)));
-    if (items[1].revents & ZMQ_POLLIN) wake_.drain();
+    wire::poll(items.data(), items.size(), std::max(wait, std::chrono::milliseconds(0)));
+    if (items[1].revents & ZMQ_POLLIN) {
+      wake_.drain();
+      adopt_links();
+    }
     behind_ = !receive_all();
     if (items[2].revents & ZMQ_POLLIN) receive_local();
+    serve_links(items.data() + kFixed);
     dispatch();
     const auto now = Clock::now();
     if (now >= next_tick_) tick(now);
@@ -110,6 +128,59 @@ void Coordinator::Loop::receive_local() {
   local_->take(envelopes);
   wire::Attachments none;  // in-process: payloads come inline, moved, never copied
   for (v1::Envelope& envelope : envelopes) on_envelope(kLocalPeer, envelope, none);
+}
+
+void Coordinator::Loop::adopt_links() {
+  std::vector<int> fds;
+  {
+    std::lock_guard lock(adopt_mu_);
+    fds.swap(adopted_);
+  }
+  for (int fd : fds) {
+    links_.emplace(kLinkPeerPrefix + std::to_string(++links_made_),
+                   std::make_unique<detail::StreamLink>(fd, options_.max_message_bytes));
+  }
+}
+
+void Coordinator::Loop::serve_links(const zmq::pollitem_t* ready) {
+  // Each link's turn is bounded as receive_all's is; what is left waits for the next.
+  const auto until = Clock::now() + wire::read_budget(options_.heartbeat);
+  std::vector<std::pair<std::string, std::string>> closed;
+  std::size_t i = 0;
+  for (const auto& [peer, link] : links_) {
+    const short revents = ready[i++].revents;
+    if (revents & ZMQ_POLLOUT) link->flush();
+    if (revents & (ZMQ_POLLIN | ZMQ_POLLERR)) {
+      zmq::message_t frame;
+      wire::Attachments attachments;
+      for (int n = 0; n < 4096 && Clock::now() < until && link->receive(&frame, &attachments); ++n) {
+        on_frame(peer, frame, attachments);
+      }
+    }
+    if (link->closed()) closed.emplace_back(peer, link->error());
+  }
+  for (const auto& [peer, error] : closed) link_closed(peer, error);
+}
+
+void Coordinator::Loop::link_closed(const std::string& peer, const std::string& error) {
+  if (!error.empty()) logger().warn("coordinator: closed a local worker's link: {}", error);
+  links_.erase(peer);
+  // Everything the worker wrote before its end has been read: what it held
+  // and did not report is lost. The supervisor's report of its exit says
+  // how it ended; it came first, or comes within milliseconds (it watches
+  // the process), and at the latest when a silent worker would be lost.
+  if (workers_.find(peer) != nullptr) {
+    if (auto reason = exit_reasons_.find(peer); reason != exit_reasons_.end()) {
+      const std::string why = std::move(reason->second);  // worker_lost erases it
+      worker_lost(peer, why);
+    } else if (!error.empty()) {
+      worker_lost(peer, error);
+    } else {
+      workers_.drain(peer);
+      exiting_.push_back({peer, "its process ended", Clock::now() + options_.heartbeat * options_.liveness});
+    }
+  }
+  peers_.erase(peer);
 }
 
 void Coordinator::Loop::on_frame(const std::string& peer, const zmq::message_t& frame,
@@ -439,6 +510,8 @@ void Coordinator::Loop::send_to(const std::string& peer, v1::Envelope& envelope,
   if (local_ != nullptr && peer == kLocalPeer) {
     wire::Attachments none;
     local_->deliver(envelope, attachments != nullptr ? *attachments : none);
+  } else if (auto link = links_.find(peer); link != links_.end()) {
+    link->second->send(wire::encode(envelope), attachments);
   } else {
     wire::send_to(router_, peer, envelope, attachments);
   }
@@ -456,6 +529,8 @@ void Coordinator::Loop::say_goodbye() {
   v1::Envelope bye;
   bye.mutable_bye();
   for (const auto& [peer, info] : peers_) send_to(peer, bye);
+  // A socket's queue leaves with its context (LINGER); a link's only now.
+  for (const auto& [peer, link] : links_) link->flush_for(std::chrono::milliseconds(100));
 }
 
 Coordinator::Coordinator(zmq::context_t& context, CoordinatorOptions options)
@@ -468,5 +543,7 @@ void Coordinator::run() { loop_->run(); }
 void Coordinator::stop() noexcept { loop_->stop(); }
 
 const std::vector<std::string>& Coordinator::endpoints() const noexcept { return loop_->endpoints(); }
+
+void Coordinator::adopt_link(int fd) { loop_->adopt_link(fd); }
 
 }  // namespace taskmill::coordinator

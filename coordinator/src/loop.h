@@ -9,7 +9,9 @@
 
 #include <atomic>
 #include <deque>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -23,6 +25,8 @@
 #include "socket_file.h"
 #include "status_report.h"
 #include "taskmill/coordinator/coordinator.h"
+#include "taskmill/annotations.h"
+#include "taskmill/detail/stream_link.h"
 #include "taskmill/detail/wake_fd.h"
 #include "taskmill/status.h"
 #include "taskmill/v1/taskmill.pb.h"
@@ -38,12 +42,20 @@ namespace v1 = taskmill::v1;
 class Coordinator::Loop {
  public:
   Loop(zmq::context_t& context, CoordinatorOptions options);
+  ~Loop();
   void run();
   void stop() noexcept {
     stopping_.store(true);
     wake_.notify();
   }
   const std::vector<std::string>& endpoints() const noexcept { return endpoints_; }
+  void adopt_link(int fd) {
+    {
+      std::lock_guard lock(adopt_mu_);
+      adopted_.push_back(fd);
+    }
+    wake_.notify();
+  }
 
  private:
   struct Peer {
@@ -58,6 +70,11 @@ class Coordinator::Loop {
   // with more to read.
   bool receive_all();
   void receive_local();
+  // Links (adopt_link): takes the new ones, reads and writes the ready ones
+  // (`ready`: the poll items of links_, in its order), and ends the closed.
+  void adopt_links();
+  void serve_links(const zmq::pollitem_t* ready);
+  void link_closed(const std::string& peer, const std::string& error);
   void on_frame(const std::string& peer, const zmq::message_t& frame, wire::Attachments& attachments);
   void on_envelope(const std::string& peer, v1::Envelope& envelope, wire::Attachments& attachments);
   void restore();
@@ -103,6 +120,13 @@ class Coordinator::Loop {
   std::vector<std::string> endpoints_;
   std::vector<SocketFile> socket_files_;  // of the ipc:// endpoints, removed with the loop
 
+  std::mutex adopt_mu_;
+  std::vector<int> adopted_ TASKMILL_GUARDED_BY(adopt_mu_);
+  // Local workers' links, by the peer name each is known by (kLinkPeerPrefix
+  // and a number). Ordered, so the poll items follow it.
+  std::map<std::string, std::unique_ptr<detail::StreamLink>> links_;
+  std::uint64_t links_made_ = 0;
+
   std::unordered_map<std::string, Peer> peers_;
   JobTable jobs_;
   WorkerTable workers_;
@@ -122,13 +146,17 @@ class Coordinator::Loop {
   std::unordered_map<std::string, std::deque<std::uint64_t>> parked_;  // by job name: no worker offers it now
   // Workers whose process exited recycled (WorkerExited.recycled): lost at
   // this time unless their goodbye, which may still be on its way on their
-  // own connection, arrives first.
+  // own connection, arrives first. Also linked workers whose link closed:
+  // lost then unless the report of their exit, which says how, comes first.
   struct Exiting {
     std::string peer;
     std::string why;  // as worker_lost says it
     Clock::time_point deadline;
   };
   std::vector<Exiting> exiting_;
+  // Linked workers whose exit was reported while their link still had
+  // messages to read: why, for when the link closes.
+  std::unordered_map<std::string, std::string> exit_reasons_;
   // Batches built during one loop turn, sent at its end: one message per peer and kind.
   std::unordered_map<std::string, v1::Envelope> assign_out_, accepted_out_, started_out_, progress_out_, results_out_;
   // The payload frames of a peer's batch: its Assign's (a worker) or its

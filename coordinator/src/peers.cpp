@@ -58,6 +58,13 @@ void Coordinator::Loop::on_worker_exited(const v1::WorkerExited& exited) {
     workers_.drain(worker->peer);  // nothing new for it meanwhile, should its Drain be late too
     return;
   }
+  if (links_.contains(worker->peer)) {
+    // What it wrote before its end may still be unread on its link: it is
+    // lost, for this reason, once the link is read to its close.
+    workers_.drain(worker->peer);
+    exit_reasons_[worker->peer] = std::move(why);
+    return;
+  }
   worker_lost(worker->peer, why);
 }
 
@@ -78,6 +85,7 @@ void Coordinator::Loop::worker_lost(std::string peer, const std::string& why, bo
   } else {
     logger().info("coordinator: worker {} left: {}", worker->name, why);
   }
+  exit_reasons_.erase(peer);
   assign_out_.erase(peer);  // its jobs keep their payloads: a retry shares them again
   frames_out_.erase(peer);
   for (std::uint64_t id : workers_.remove(peer)) {

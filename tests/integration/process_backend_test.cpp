@@ -321,20 +321,32 @@ TEST_CASE("a job no connected worker offers is refused with its name", "[integra
   CHECK_THROWS_WITH(f.get(), Catch::Contains("no connected worker offers this job: 'test.only_in_this_process'"));
 }
 
-TEST_CASE("the embedded backend keeps its sockets in a private directory and removes it", "[integration][process]") {
+TEST_CASE("the embedded backend reaches its workers over links no other process can open", "[integration][process]") {
   namespace fs = std::filesystem;
   const fs::path runtime = fs::temp_directory_path() / ("taskmill-runtime-" + std::to_string(::getpid()));
   fs::create_directories(runtime);
   ::setenv("XDG_RUNTIME_DIR", runtime.c_str(), 1);
   {
-    taskmill::Executor ex(embedded_config(1));
+    taskmill::Executor ex(embedded_config(2));
     CHECK(ex.submit(square, 3).get() == 9);
-    std::vector<fs::path> dirs(fs::directory_iterator(runtime), fs::directory_iterator{});
-    REQUIRE(dirs.size() == 1);
-    struct stat info {};
-    REQUIRE(::stat(dirs[0].c_str(), &info) == 0);
-    CHECK((info.st_mode & 0777) == 0700);
-    CHECK(fs::exists(dirs[0] / "coordinator"));
+    // No socket file, here or in /tmp, that another process could connect to.
+    CHECK(fs::is_empty(runtime));
+    // Each worker holds one end of a socketpair, and nothing else of ours:
+    // its environment named that descriptor, which it keeps from commands.
+    auto gate = new_gate();
+    std::vector<Future<std::int64_t>> both{ex.submit(gated, gate), ex.submit(gated, gate)};
+    wait_for_waiters(gate, 2);  // one job on each worker
+    for (int pid : {waiter_pid(gate, 0), waiter_pid(gate, 1)}) {
+      int sockets = 0;
+      for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+        std::error_code error;
+        const fs::path target = fs::read_symlink(fd.path(), error);
+        if (!error && target.string().starts_with("socket:")) ++sockets;
+      }
+      CHECK(sockets == 1);
+    }
+    open_gate(gate);
+    for (auto& f : both) f.get();
   }
   ::unsetenv("XDG_RUNTIME_DIR");
   CHECK(fs::is_empty(runtime));

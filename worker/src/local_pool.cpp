@@ -1,13 +1,18 @@
 #include "taskmill/worker/local_pool.h"
 
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <future>
 #include <iterator>
@@ -15,6 +20,7 @@
 #include <thread>
 
 #include "taskmill/annotations.h"
+#include "taskmill/detail/stream_link.h"
 #include "taskmill/detail/wake_fd.h"
 #include "taskmill/errors.h"
 #include "taskmill/log.h"
@@ -118,9 +124,17 @@ class LocalWorkerPool::Supervisor {
     std::vector<std::string> args = options_.command.empty()
                                         ? own_arguments()
                                         : std::vector<std::string>(options_.command.begin() + 1, options_.command.end());
+    // Both ends close on exec; the child clears the flag on its own end
+    // between fork and exec, so no other program this process starts gets it.
+    int link[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, link) != 0) {
+      throw Error(std::string("cannot make a link for a worker: ") + std::strerror(errno));
+    }
+    const int ours = link[0];
+    const int theirs = link[1];
     bp::environment env = boost::this_process::environment();
     // set(), not operator[]: Boost 1.74's find() reads past the end of shorter entries.
-    env.set(kWorkerEndpointEnv, options_.coordinator);
+    env.set(kWorkerEndpointEnv, detail::link_endpoint(theirs));
     env.set(kWorkerSlotsEnv, std::to_string(options_.slots_per_worker));
     env.set(kWorkerParentEnv, std::to_string(::getpid()));
     env.set(kWorkerMaxJobsEnv, std::to_string(options_.max_jobs_per_worker));
@@ -130,10 +144,16 @@ class LocalWorkerPool::Supervisor {
     if (std::getenv("TASKMILL_EXEC_ALLOW") == nullptr) env.set("TASKMILL_EXEC_ALLOW", "any");
     Child child;
     try {
-      child.process = std::make_unique<bp::child>(bp::exe = program, bp::args = args, env);
+      child.process = std::make_unique<bp::child>(
+          bp::exe = program, bp::args = args, env,
+          bp::extend::on_exec_setup = [theirs](auto&) { ::fcntl(theirs, F_SETFD, 0); });
     } catch (const bp::process_error& e) {
+      ::close(ours);
+      ::close(theirs);
       throw Error("cannot start a worker process (" + program + "): " + e.what());
     }
+    ::close(theirs);
+    options_.adopt_link(ours);
     child.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, child.process->id(), 0));
     child.started = Clock::now();
     return child;

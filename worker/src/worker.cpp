@@ -27,6 +27,7 @@
 #include "this_process.h"
 #include "taskmill/annotations.h"
 #include "taskmill/detail/handshake_monitor.h"
+#include "taskmill/detail/stream_link.h"
 #include "taskmill/detail/wake_fd.h"
 #include "taskmill/job.h"
 #include "taskmill/log.h"
@@ -117,6 +118,9 @@ class Worker::Loop {
   zmq::context_t context_{1};
   std::unique_ptr<zmq::socket_t> dealer_;
   std::unique_ptr<detail::HandshakeMonitor> monitor_;  // of dealer_
+  // Instead of dealer_ when the coordinator address is fd://N: an embedded
+  // worker's link to its parent's coordinator (detail::StreamLink).
+  std::unique_ptr<detail::StreamLink> link_;
   std::set<std::string> handshake_failures_said_;  // each logged once; a few kinds at most
   detail::WakeFd wake_;
   std::atomic<bool> stopping_{false};
@@ -195,7 +199,12 @@ int Worker::Loop::run() {
       on_revoke(all);
     }
     if (draining_ && !holds_jobs()) break;
-    items[0].socket = dealer_->handle();
+    if (link_ != nullptr) {
+      items[0].fd = link_->fd();
+      items[0].events = ZMQ_POLLIN | (link_->wants_write() ? ZMQ_POLLOUT : 0);
+    } else {
+      items[0].socket = dealer_->handle();
+    }
     const Clock::duration look_again = note_started(Clock::now());
     // Send what note_started() just queued before sleeping: a slot finishing
     // meanwhile wakes this loop only when nothing is waiting to be sent, so a
@@ -209,7 +218,22 @@ int Worker::Loop::run() {
     if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     zmq::message_t frame;
     wire::Attachments attachments;
-    while (wire::receive(*dealer_, &frame, &attachments)) on_message(frame, attachments);
+    if (link_ != nullptr) {
+      if (items[0].revents & ZMQ_POLLOUT) link_->flush();
+      while (link_->receive(&frame, &attachments)) on_message(frame, attachments);
+      if (link_->closed()) {
+        // The coordinator ended the link (it stopped, or refused what we
+        // sent): nobody is left to report to. Our supervisor starts another.
+        if (!link_->error().empty()) logger().error("worker: the link to the coordinator broke: {}", link_->error());
+        std::lock_guard lock(mu_);
+        queue_.clear();
+        for (RunningJob& job : running_) job.cancel->request();
+        exit_code_ = 1;
+        break;
+      }
+    } else {
+      while (wire::receive(*dealer_, &frame, &attachments)) on_message(frame, attachments);
+    }
     report_handshake_failures();
     note_started(Clock::now());
     send_results();
@@ -275,8 +299,14 @@ bool Worker::Loop::fail_running_jobs_for_memory(std::uint64_t resident) {
 }
 
 void Worker::Loop::close_sockets() {
-  dealer_->set(zmq::sockopt::linger, 1000);
-  dealer_->close();
+  if (link_ != nullptr) {
+    link_->flush_for(std::chrono::milliseconds(1000));
+    link_.reset();
+  }
+  if (dealer_ != nullptr) {
+    dealer_->set(zmq::sockopt::linger, 1000);
+    dealer_->close();
+  }
   monitor_.reset();
   context_.close();  // returns once the lingering messages are out (or a second passed)
 }
@@ -309,13 +339,18 @@ void Worker::Loop::record_progress(std::uint64_t id, std::uint64_t session, doub
 }
 
 void Worker::Loop::connect() {
-  dealer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
-  wire::configure(*dealer_);
-  std::random_device random;
-  dealer_->set(zmq::sockopt::routing_id, "w-" + host_and_pid() + "-" + std::to_string(random()));
-  if (options_.curve) curve::make_client(*dealer_, *options_.curve);
-  monitor_ = std::make_unique<detail::HandshakeMonitor>(context_, *dealer_, options_.curve.has_value());
-  dealer_->connect(options_.coordinator);
+  if (const int fd = detail::link_fd_of(options_.coordinator); fd >= 0) {
+    // A link cannot be dialled again: registering again goes over the same one.
+    if (link_ == nullptr) link_ = std::make_unique<detail::StreamLink>(fd);
+  } else {
+    dealer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
+    wire::configure(*dealer_);
+    std::random_device random;
+    dealer_->set(zmq::sockopt::routing_id, "w-" + host_and_pid() + "-" + std::to_string(random()));
+    if (options_.curve) curve::make_client(*dealer_, *options_.curve);
+    monitor_ = std::make_unique<detail::HandshakeMonitor>(context_, *dealer_, options_.curve.has_value());
+    dealer_->connect(options_.coordinator);
+  }
   {
     // A new session: the coordinator re-queued or forgot what it gave us before.
     std::lock_guard lock(mu_);
@@ -333,6 +368,7 @@ void Worker::Loop::connect() {
 
 // A refused key or a security mismatch is said once, not at every reconnect.
 void Worker::Loop::report_handshake_failures() {
+  if (monitor_ == nullptr) return;  // a link has no handshake
   while (auto failure = monitor_->next_failure()) {
     if (handshake_failures_said_.size() >= 16 || !handshake_failures_said_.insert(failure->message).second) continue;
     if (failure->fatal) {
@@ -344,7 +380,11 @@ void Worker::Loop::report_handshake_failures() {
 }
 
 void Worker::Loop::send(v1::Envelope& envelope, wire::Attachments* attachments) {
-  wire::send(*dealer_, envelope, attachments);
+  if (link_ != nullptr) {
+    link_->send(wire::encode(envelope), attachments);
+  } else {
+    wire::send(*dealer_, envelope, attachments);
+  }
   last_sent_ = Clock::now();
 }
 

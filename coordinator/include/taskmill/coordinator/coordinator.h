@@ -12,8 +12,8 @@
 // backend both wrap this class. It owns all its state on the thread that
 // calls run(): no locks on the hot path. Per job it does O(log n) work.
 //
-// Thread-safety: construct, then call run() on one thread; stop() and
-// endpoints() may be called from any thread.
+// Thread-safety: construct, then call run() on one thread; stop(),
+// endpoints() and adopt_link() may be called from any thread.
 #pragma once
 
 #include <chrono>
@@ -108,6 +108,12 @@ class Coordinator {
   void stop() noexcept;
   // The bound endpoints, with wildcard ports resolved (tcp://127.0.0.1:41235).
   const std::vector<std::string>& endpoints() const noexcept;
+  // Takes `fd`, this end of a connected Unix stream socket whose other end a
+  // local worker process speaks on (detail::StreamLink; the embedded
+  // process backend's workers, which skip ZeroMQ's I/O threads that way).
+  // The worker registers over it as over a socket; the link's end is the
+  // worker's. Any thread; before or during run().
+  void adopt_link(int fd);
 
  private:
   class Loop;

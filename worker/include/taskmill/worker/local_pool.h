@@ -2,7 +2,10 @@
 //
 // Each worker is `command` (by default this very program, re-executed) with
 // TASKMILL_WORKER_* variables in its environment that make taskmill::init()
-// turn it into a worker. A supervisor thread watches each child through a
+// turn it into a worker. It talks to the coordinator over a link of its own
+// (a socketpair, detail::StreamLink): the pool hands this end of each to
+// `adopt_link` and the worker inherits the other, so no other process can
+// reach either and there is no socket file to guard. A supervisor thread watches each child through a
 // pidfd: when one exits it reports the exit to the coordinator at once (so
 // its jobs are re-queued without waiting for missed heartbeats) and starts a
 // replacement. Children started here die with this process (PR_SET_PDEATHSIG
@@ -13,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,7 +26,9 @@
 namespace taskmill::worker {
 
 struct LocalPoolOptions {
-  std::string coordinator;           // where the workers connect (ipc://...)
+  // Takes this end of a new worker's link, before the worker starts
+  // (coordinator::Coordinator::adopt_link). Called on the supervisor's thread.
+  std::function<void(int fd)> adopt_link;
   std::string supervisor_endpoint;   // where the supervisor reports exits (inproc://..., same context)
   int workers = 1;
   int slots_per_worker = 1;

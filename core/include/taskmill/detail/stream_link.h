@@ -1,0 +1,93 @@
+// stream_link.h: a connection between an embedded coordinator and one of its
+// local worker processes, over a connected Unix stream socket (socketpair),
+// carrying the same multipart messages a DEALER/ROUTER pair does.
+//
+// Why not ZeroMQ here: a ZeroMQ message crosses the sender's and the
+// receiver's I/O threads, three thread wake-ups per message between two
+// processes where a socket the two threads share directly needs one. On the
+// 2-vCPU machines of docs/performance.md a wake-up on the other CPU costs
+// tens of microseconds: a raw ZeroMQ ipc round trip measured 72 us and a
+// socketpair's 16-21 us. Workers behind a service coordinator keep ZeroMQ.
+//
+// Each part goes as an 8-byte little-endian header (its length, with the top
+// bit set when more parts of the same message follow) and its bytes. The
+// reader refuses a part over `max_message_bytes` or a message of more than
+// 1 + wire::kMaxAttachments parts: the link closes, with error() saying why.
+//
+// Not thread-safe: one thread polls fd(), sends and receives.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "taskmill/wire.h"
+
+namespace taskmill::detail {
+
+// A worker's coordinator address that names an inherited link: fd://N.
+std::string link_endpoint(int fd);
+// N for fd://N; -1 for any other address.
+int link_fd_of(std::string_view endpoint);
+
+class StreamLink {
+ public:
+  // Takes `fd`, a connected stream socket, and makes it non-blocking and
+  // close-on-exec (so a command a worker runs cannot hold it open).
+  StreamLink(int fd, std::int64_t max_message_bytes = wire::kDefaultMaxMessageBytes);
+  ~StreamLink();
+  StreamLink(const StreamLink&) = delete;
+  StreamLink& operator=(const StreamLink&) = delete;
+
+  int fd() const noexcept { return fd_; }
+
+  // Queues one message (`frame`, then `attachments`, moved out) and writes
+  // what the socket takes now. False if the link is closed.
+  bool send(zmq::message_t frame, wire::Attachments* attachments = nullptr);
+  // Writes what is queued, as far as the socket takes it (on POLLOUT).
+  void flush();
+  bool wants_write() const noexcept { return !out_.empty(); }
+  // Writes what is queued, waiting for the socket up to `timeout`.
+  void flush_for(std::chrono::milliseconds timeout);
+
+  // Reads one whole message without blocking into `frame` and `attachments`
+  // (cleared first); false if none is complete yet or the link closed.
+  bool receive(zmq::message_t* frame, wire::Attachments* attachments);
+
+  // The peer hung up, or broke the framing (then error() is not empty).
+  bool closed() const noexcept { return closed_; }
+  const std::string& error() const noexcept { return error_; }
+
+ private:
+  void queue(zmq::message_t part, bool more);
+  // Reads more bytes into in_; false if none came (would block, or closed).
+  bool fill();
+  bool fail(std::string why);
+
+  int fd_;
+  std::int64_t max_part_bytes_;
+  bool closed_ = false;
+  std::string error_;
+
+  // Writing: headers and parts in order; the first partly written.
+  std::deque<zmq::message_t> out_;
+  std::size_t out_offset_ = 0;
+
+  // Reading: bytes read ahead of parsing, and the message being read.
+  std::vector<char> in_;
+  std::size_t in_begin_ = 0;
+  std::size_t in_end_ = 0;
+  bool in_part_ = false;  // a header was read; part_ is being filled
+  bool part_more_ = false;
+  zmq::message_t part_;
+  std::size_t part_have_ = 0;
+  std::vector<zmq::message_t> parts_;
+};
+
+}  // namespace taskmill::detail
