@@ -78,6 +78,7 @@ void Coordinator::Loop::run() {
   std::vector<zmq::pollitem_t> items;
   next_tick_ = Clock::now() + options_.heartbeat;
   while (!stopping_.load()) {
+    adopt_links();  // before the poll items are made: serve_links() reads them in links_'s order
     items.assign({{router_.handle(), 0, ZMQ_POLLIN, 0},
                   {nullptr, wake_.fd(), ZMQ_POLLIN, 0},
                   {nullptr, local_ != nullptr ? local_->wake_fd() : -1, ZMQ_POLLIN, 0}});
@@ -87,10 +88,7 @@ void Coordinator::Loop::run() {
     }
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick_ - Clock::now());
     wire::poll(items.data(), items.size(), std::max(wait, std::chrono::milliseconds(0)));
-    if (items[1].revents & ZMQ_POLLIN) {
-      wake_.drain();
-      adopt_links();
-    }
+    if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     behind_ = !receive_all();
     if (items[2].revents & ZMQ_POLLIN) receive_local();
     serve_links(items.data() + kFixed);
