@@ -81,7 +81,10 @@ class Worker::Loop {
 
  public:
   explicit Loop(WorkerOptions options)
-      : options_(std::move(options)), heartbeat_(options_.heartbeat), liveness_(options_.liveness) {}
+      : options_(std::move(options)),
+        linked_(detail::link_fd_of(options_.coordinator) >= 0),
+        heartbeat_(options_.heartbeat),
+        liveness_(options_.liveness) {}
 
   int run();
   void stop() noexcept {
@@ -93,6 +96,7 @@ class Worker::Loop {
   void connect();
   void report_handshake_failures();
   void send(v1::Envelope& envelope, wire::Attachments* attachments = nullptr);
+  void send_locked(v1::Envelope& envelope, wire::Attachments* attachments = nullptr) TASKMILL_REQUIRES(send_mu_);
   void on_message(const zmq::message_t& frame, wire::Attachments& attachments);
   void on_assign(v1::Assign& assign, wire::Attachments& attachments);
   void on_cancel(const v1::Cancel& cancel);
@@ -115,12 +119,17 @@ class Worker::Loop {
   void close_sockets();
 
   WorkerOptions options_;
+  // The coordinator address is fd://N: an embedded worker's link to its
+  // parent's coordinator (detail::StreamLink) instead of dealer_. A link is
+  // not a ZeroMQ socket: any thread may write to it under send_mu_, so a
+  // slot sends its results itself rather than waking the I/O thread to.
+  const bool linked_;
   zmq::context_t context_{1};
   std::unique_ptr<zmq::socket_t> dealer_;
   std::unique_ptr<detail::HandshakeMonitor> monitor_;  // of dealer_
-  // Instead of dealer_ when the coordinator address is fd://N: an embedded
-  // worker's link to its parent's coordinator (detail::StreamLink).
-  std::unique_ptr<detail::StreamLink> link_;
+  std::mutex send_mu_;  // before mu_ when both are held
+  std::unique_ptr<detail::StreamLink> link_ TASKMILL_GUARDED_BY(send_mu_);
+  Clock::time_point last_sent_ TASKMILL_GUARDED_BY(send_mu_);
   std::set<std::string> handshake_failures_said_;  // each logged once; a few kinds at most
   detail::WakeFd wake_;
   std::atomic<bool> stopping_{false};
@@ -166,7 +175,6 @@ class Worker::Loop {
   int liveness_;
   std::chrono::milliseconds backoff_{0};
   Clock::time_point last_heard_;
-  Clock::time_point last_sent_;
   int exit_code_ = 0;
   bool draining_ = false;
   Clock::time_point next_memory_check_;
@@ -199,7 +207,8 @@ int Worker::Loop::run() {
       on_revoke(all);
     }
     if (draining_ && !holds_jobs()) break;
-    if (link_ != nullptr) {
+    if (linked_) {
+      std::lock_guard lock(send_mu_);
       items[0].fd = link_->fd();
       items[0].events = ZMQ_POLLIN | (link_->wants_write() ? ZMQ_POLLOUT : 0);
     } else {
@@ -218,13 +227,29 @@ int Worker::Loop::run() {
     if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     zmq::message_t frame;
     wire::Attachments attachments;
-    if (link_ != nullptr) {
-      if (items[0].revents & ZMQ_POLLOUT) link_->flush();
-      while (link_->receive(&frame, &attachments)) on_message(frame, attachments);
-      if (link_->closed()) {
+    if (linked_) {
+      if (items[0].revents & ZMQ_POLLOUT) {
+        std::lock_guard lock(send_mu_);
+        link_->flush();
+      }
+      while (true) {
+        {
+          std::lock_guard lock(send_mu_);
+          if (!link_->receive(&frame, &attachments)) break;
+        }
+        on_message(frame, attachments);  // may send: not under send_mu_
+      }
+      std::string error;
+      bool closed = false;
+      {
+        std::lock_guard lock(send_mu_);
+        closed = link_->closed();
+        error = link_->error();
+      }
+      if (closed) {
         // The coordinator ended the link (it stopped, or refused what we
         // sent): nobody is left to report to. Our supervisor starts another.
-        if (!link_->error().empty()) logger().error("worker: the link to the coordinator broke: {}", link_->error());
+        if (!error.empty()) logger().error("worker: the link to the coordinator broke: {}", error);
         std::lock_guard lock(mu_);
         queue_.clear();
         for (RunningJob& job : running_) job.cancel->request();
@@ -299,8 +324,9 @@ bool Worker::Loop::fail_running_jobs_for_memory(std::uint64_t resident) {
 }
 
 void Worker::Loop::close_sockets() {
-  if (link_ != nullptr) {
-    link_->flush_for(std::chrono::milliseconds(1000));
+  if (linked_) {
+    std::lock_guard lock(send_mu_);
+    if (link_ != nullptr) link_->flush_for(std::chrono::milliseconds(1000));
     link_.reset();
   }
   if (dealer_ != nullptr) {
@@ -339,9 +365,10 @@ void Worker::Loop::record_progress(std::uint64_t id, std::uint64_t session, doub
 }
 
 void Worker::Loop::connect() {
-  if (const int fd = detail::link_fd_of(options_.coordinator); fd >= 0) {
+  if (linked_) {
     // A link cannot be dialled again: registering again goes over the same one.
-    if (link_ == nullptr) link_ = std::make_unique<detail::StreamLink>(fd);
+    std::lock_guard lock(send_mu_);
+    if (link_ == nullptr) link_ = std::make_unique<detail::StreamLink>(detail::link_fd_of(options_.coordinator));
   } else {
     dealer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
     wire::configure(*dealer_);
@@ -380,8 +407,13 @@ void Worker::Loop::report_handshake_failures() {
 }
 
 void Worker::Loop::send(v1::Envelope& envelope, wire::Attachments* attachments) {
-  if (link_ != nullptr) {
-    link_->send(wire::encode(envelope), attachments);
+  std::lock_guard lock(send_mu_);
+  send_locked(envelope, attachments);
+}
+
+void Worker::Loop::send_locked(v1::Envelope& envelope, wire::Attachments* attachments) {
+  if (linked_) {
+    if (link_ != nullptr) link_->send(wire::encode(envelope), attachments);  // null: closed for exit
   } else {
     wire::send(*dealer_, envelope, attachments);
   }
@@ -520,6 +552,9 @@ void Worker::Loop::send_results() {
   v1::Envelope started;
   v1::Envelope progress;
   v1::Envelope results;
+  // Taken and sent under one lock, so that a Started never follows its
+  // job's result when a slot and the I/O thread both send.
+  std::lock_guard send_lock(send_mu_);
   {
     std::lock_guard lock(mu_);
     for (std::uint64_t id : started_) started.mutable_started()->add_ids(id);
@@ -535,14 +570,14 @@ void Worker::Loop::send_results() {
     finished_.clear();
     io_woken_ = false;
   }
-  if (started.started().ids_size() > 0) send(started);
-  if (progress.progress().reports_size() > 0) send(progress);
+  if (started.started().ids_size() > 0) send_locked(started);
+  if (progress.progress().reports_size() > 0) send_locked(progress);
   if (results.results().results_size() == 0) return;
   wire::Attachments frames;
   for (v1::JobResult& r : *results.mutable_results()->mutable_results()) {
     r.set_reply_frame(wire::frame_if_large(r.mutable_reply(), frames));
   }
-  send(results, &frames);
+  send_locked(results, &frames);
 }
 
 bool Worker::Loop::tick(Clock::time_point now) {
@@ -550,7 +585,12 @@ bool Worker::Loop::tick(Clock::time_point now) {
     exit_code_ = 1;
     return false;
   }
-  if (now - last_sent_ >= heartbeat_) {
+  bool beat_due = false;
+  {
+    std::lock_guard lock(send_mu_);
+    beat_due = now - last_sent_ >= heartbeat_;
+  }
+  if (beat_due) {
     v1::Envelope beat;
     beat.mutable_heartbeat();
     send(beat);
@@ -619,7 +659,18 @@ void Worker::Loop::slot_main() {
       wake_io = !io_woken_ && (!short_job || !more_work || batch_full);
       io_woken_ = io_woken_ || wake_io;
     }
-    if (wake_io) wake_.notify();
+    if (!wake_io) continue;
+    if (!linked_) {
+      wake_.notify();
+      continue;
+    }
+    send_results();  // straight onto the link: no I/O thread between the result and the coordinator
+    bool unsent = false;
+    {
+      std::lock_guard lock(send_mu_);
+      unsent = link_ != nullptr && link_->wants_write();
+    }
+    if (unsent) wake_.notify();  // the I/O thread writes the rest as the socket takes it
   }
 }
 
