@@ -101,6 +101,7 @@ class LocalWorkerPool::Supervisor {
   // them to a thread that lives as long as the pool.
   void main(std::promise<void>& started) {
     try {
+      if (!options_.adopt_link) throw Error("local pool: LocalPoolOptions::adopt_link is required (who takes the workers' links)");
       report_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
       wire::configure(*report_);
       report_->connect(options_.supervisor_endpoint);
