@@ -47,7 +47,7 @@ Clock::duration Worker::Loop::note_started(Clock::time_point now) {
   return next;
 }
 
-void Worker::Loop::send_results() {
+bool Worker::Loop::send_results() {
   v1::Envelope started;
   v1::Envelope progress;
   v1::Envelope results;
@@ -71,12 +71,14 @@ void Worker::Loop::send_results() {
   }
   if (started.started().ids_size() > 0) send_locked(started);
   if (progress.progress().reports_size() > 0) send_locked(progress);
-  if (results.results().results_size() == 0) return;
-  wire::Attachments frames;
-  for (v1::JobResult& r : *results.mutable_results()->mutable_results()) {
-    r.set_reply_frame(wire::frame_if_large(r.mutable_reply(), frames));
+  if (results.results().results_size() > 0) {
+    wire::Attachments frames;
+    for (v1::JobResult& r : *results.mutable_results()->mutable_results()) {
+      r.set_reply_frame(wire::frame_if_large(r.mutable_reply(), frames));
+    }
+    send_locked(results, &frames);
   }
-  send_locked(results, &frames);
+  return link_ != nullptr && link_->wants_write();
 }
 
 void Worker::Loop::slot_main() {
@@ -129,17 +131,9 @@ void Worker::Loop::slot_main() {
       io_woken_ = io_woken_ || wake_io;
     }
     if (!wake_io) continue;
-    if (!linked_) {
-      wake_.notify();
-      continue;
-    }
-    send_results();  // straight onto the link: no I/O thread between the result and the coordinator
-    bool unsent = false;
-    {
-      std::lock_guard lock(send_mu_);
-      unsent = link_ != nullptr && link_->wants_write();
-    }
-    if (unsent) wake_.notify();  // the I/O thread writes the rest as the socket takes it
+    // On a link, straight to the coordinator: no I/O thread in between,
+    // unless the socket cannot take it all now.
+    if (!linked() || send_results()) wake_.notify();
   }
 }
 

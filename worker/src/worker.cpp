@@ -50,7 +50,7 @@ int Worker::Loop::run() {
       on_revoke(all);
     }
     if (draining_ && !holds_jobs()) break;
-    if (linked_) {
+    if (linked()) {
       std::lock_guard lock(send_mu_);
       items[0].fd = link_->fd();
       items[0].events = ZMQ_POLLIN | (link_->wants_write() ? ZMQ_POLLOUT : 0);
@@ -70,7 +70,7 @@ int Worker::Loop::run() {
     if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     zmq::message_t frame;
     wire::Attachments attachments;
-    if (linked_) {
+    if (linked()) {
       if (items[0].revents & ZMQ_POLLOUT) {
         std::lock_guard lock(send_mu_);
         link_->flush();
@@ -167,7 +167,7 @@ bool Worker::Loop::fail_running_jobs_for_memory(std::uint64_t resident) {
 }
 
 void Worker::Loop::close_sockets() {
-  if (linked_) {
+  if (linked()) {
     std::lock_guard lock(send_mu_);
     if (link_ != nullptr) link_->flush_for(std::chrono::milliseconds(1000));
     link_.reset();
@@ -192,10 +192,10 @@ void Worker::Loop::exit_now(int status) {
 }
 
 void Worker::Loop::connect() {
-  if (linked_) {
+  if (linked()) {
     // A link cannot be dialled again: registering again goes over the same one.
     std::lock_guard lock(send_mu_);
-    if (link_ == nullptr) link_ = std::make_unique<detail::StreamLink>(detail::link_fd_of(options_.coordinator));
+    if (link_ == nullptr) link_ = std::make_unique<detail::StreamLink>(link_fd_);
   } else {
     dealer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
     wire::configure(*dealer_);
@@ -239,7 +239,7 @@ void Worker::Loop::send(v1::Envelope& envelope, wire::Attachments* attachments) 
 }
 
 void Worker::Loop::send_locked(v1::Envelope& envelope, wire::Attachments* attachments) {
-  if (linked_) {
+  if (linked()) {
     if (link_ != nullptr) link_->send(wire::encode(envelope), attachments);  // null: closed for exit
   } else {
     wire::send(*dealer_, envelope, attachments);

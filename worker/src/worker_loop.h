@@ -83,7 +83,7 @@ class Worker::Loop {
  public:
   explicit Loop(WorkerOptions options)
       : options_(std::move(options)),
-        linked_(detail::link_fd_of(options_.coordinator) >= 0),
+        link_fd_(detail::link_fd_of(options_.coordinator)),
         heartbeat_(options_.heartbeat),
         liveness_(options_.liveness) {}
 
@@ -105,7 +105,9 @@ class Worker::Loop {
   // Moves jobs running for kReportStartedAfter to started_; returns how soon
   // the loop must look again (Clock::duration::max(): no sooner than it would).
   Clock::duration note_started(Clock::time_point now);
-  void send_results();
+  // Sends what the slots finished, started and reported. True if some of it
+  // waits in a link's queue for the socket (the I/O thread must write it).
+  bool send_results();
   bool tick(Clock::time_point now);
   void slot_main();
   void stop_slots();
@@ -124,7 +126,9 @@ class Worker::Loop {
   // parent's coordinator (detail::StreamLink) instead of dealer_. A link is
   // not a ZeroMQ socket: any thread may write to it under send_mu_, so a
   // slot sends its results itself rather than waking the I/O thread to.
-  const bool linked_;
+  // -1: no link (a DEALER to options_.coordinator).
+  const int link_fd_;
+  bool linked() const noexcept { return link_fd_ >= 0; }
   zmq::context_t context_{1};
   std::unique_ptr<zmq::socket_t> dealer_;
   std::unique_ptr<detail::HandshakeMonitor> monitor_;  // of dealer_
