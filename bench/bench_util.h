@@ -127,9 +127,15 @@ class Service {
     live_daemons().push_back(coordinator_);
     ::close(out[1]);
     address_ = read_address();
+    // With a worker socket, the workers connect there, as on the coordinator's host they would.
+    std::string worker_address = address_;
+    if (auto socket = std::find(coordinator_args.begin(), coordinator_args.end(), "--worker-socket");
+        socket != coordinator_args.end() && socket + 1 != coordinator_args.end()) {
+      worker_address = "unix://" + *(socket + 1);
+    }
     const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
     for (int i = 0; i < workers; ++i) {
-      workers_.push_back(spawn({worker_path, "--coordinator", address_, "--slots", "1"}, null));
+      workers_.push_back(spawn({worker_path, "--coordinator", worker_address, "--slots", "1"}, null));
       live_daemons().push_back(workers_.back());
     }
     ::close(null);

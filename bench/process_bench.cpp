@@ -5,7 +5,9 @@
 //             coordinator thread and re-executes this program as 2 workers
 //             (hence taskmill::init() first thing in main).
 //   service   this program starts the real daemons, taskmill-coordinator
-//             --listen tcp://127.0.0.1:* and 2 x taskmill-worker --slots 1,
+//             --listen tcp://127.0.0.1:* --worker-socket DIR/workers and 2 x
+//             taskmill-worker --coordinator unix://DIR/workers --slots 1 (the
+//             workers on the coordinator's host, as one deploys them there),
 //             and connects with Config{coordinator = ADDRESS, workers = 2}.
 //
 //   W1   20,000 `identity` jobs: submit all, then get all; and the same as
@@ -32,7 +34,8 @@
 //     --deployment D   only embedded or only service
 //     --prefetch N     start the service coordinator with --prefetch N (default: its own)
 //     --journal FILE   start the service coordinator with --journal FILE (what durability costs)
-//     --service-over ipc   the service's sockets over ipc:// instead of tcp (one host's choice)
+//     --service-over ipc   the service's client socket over ipc:// instead of tcp (one host's choice)
+//     --workers-over tcp   the service's workers over its tcp (or ipc) socket too, as from another host
 #include <sys/types.h>  // pid_t
 
 #include <algorithm>
@@ -90,6 +93,7 @@ struct Options {
   std::optional<std::string> prefetch;     // for the service coordinator
   std::optional<std::string> journal;      // for the service coordinator
   bool over_ipc = false;                   // the service's sockets: ipc:// in a private folder, not tcp
+  bool workers_over_socket = false;        // the service's workers: through its ZeroMQ socket, not its worker socket
 };
 
 // ---- an executor ready to measure ----
@@ -339,28 +343,31 @@ int main(int argc, char** argv) {
     } else if (arg == "--service-over" && has_value && (argv[i + 1] == std::string("tcp") ||
                                                         argv[i + 1] == std::string("ipc"))) {
       options.over_ipc = argv[++i] == std::string("ipc");
+    } else if (arg == "--workers-over" && has_value && (argv[i + 1] == std::string("tcp") ||
+                                                        argv[i + 1] == std::string("unix"))) {
+      options.workers_over_socket = argv[++i] == std::string("tcp");
     } else {
       die("usage: taskmill-bench-process [--quick] [--json FILE] [--only PREFIX] [--deployment embedded|service] "
-          "[--prefetch N] [--journal FILE] [--service-over tcp|ipc]",
+          "[--prefetch N] [--journal FILE] [--service-over tcp|ipc] [--workers-over unix|tcp]",
           2);
     }
   }
   const taskmill::Bytes data = one_mib();
   std::map<std::string, Samples> deployments;
-  std::optional<bench::PrivateFolder> ipc_folder;  // for --service-over ipc; outlives the service
+  bench::PrivateFolder socket_folder("bench");  // the service's unix and ipc sockets; outlives the service
   std::optional<bench::Service> service;
   if (std::ranges::count(options.deployments, "service") > 0) {
     std::vector<std::string> args;
     if (options.prefetch) args = {"--prefetch", *options.prefetch};
     if (options.journal) args.insert(args.end(), {"--journal", *options.journal});
-    if (options.over_ipc) {
-      ipc_folder.emplace("bench");
-      args.insert(args.end(), {"--listen", "ipc://" + ipc_folder->path() + "/coordinator"});
-    }
+    if (options.over_ipc) args.insert(args.end(), {"--listen", "ipc://" + socket_folder.path() + "/coordinator"});
+    if (!options.workers_over_socket) args.insert(args.end(), {"--worker-socket", socket_folder.path() + "/workers"});
     service.emplace(TASKMILL_BENCH_COORDINATOR, TASKMILL_BENCH_WORKER, static_cast<int>(kWorkers), args);
     std::cout << "taskmill-bench-process: service coordinator at " << service->address()
               << (options.prefetch ? " with --prefetch " + *options.prefetch : std::string())
-              << (options.journal ? " with --journal " + *options.journal : std::string()) << '\n';
+              << (options.journal ? " with --journal " + *options.journal : std::string())
+              << (options.workers_over_socket ? ", its workers through it" : ", its workers at its worker socket")
+              << '\n';
   }
   for (int r = 0; r < options.runs; ++r) {
     std::cout << "run " << r + 1 << " of " << options.runs << '\n';

@@ -42,6 +42,7 @@ Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
     endpoints_.push_back(endpoint.starts_with("tcp://") ? bound : endpoint);
     if (auto file = SocketFile::of(endpoint)) socket_files_.push_back(std::move(*file));
   }
+  if (!options_.worker_socket.empty()) listener_ = std::make_unique<LinkListener>(options_.worker_socket);
   if (!options_.journal.empty()) {
     journal_ = std::make_unique<Journal>(options_.journal);
     restore();
@@ -52,6 +53,7 @@ Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
 Coordinator::Loop::~Loop() {
   std::lock_guard lock(adopt_mu_);
   for (int fd : adopted_) ::close(fd);  // given after the loop's last turn
+  for (int fd : accepted_) ::close(fd);
 }
 
 void Coordinator::Loop::restore() {
@@ -73,15 +75,17 @@ void Coordinator::Loop::restore() {
 }
 
 void Coordinator::Loop::run() {
-  // The router, the wake-up, the local client (-1: none, which poll skips), then links_.
-  constexpr std::size_t kFixed = 3;
+  // The router, the wake-up, the local client and the worker socket (-1:
+  // none, which poll skips), then links_.
+  constexpr std::size_t kFixed = 4;
   std::vector<zmq::pollitem_t> items;
   next_tick_ = Clock::now() + options_.heartbeat;
   while (!stopping_.load()) {
     adopt_links();  // before the poll items are made: serve_links() reads them in links_'s order
     items.assign({{router_.handle(), 0, ZMQ_POLLIN, 0},
                   {nullptr, wake_.fd(), ZMQ_POLLIN, 0},
-                  {nullptr, local_ != nullptr ? local_->wake_fd() : -1, ZMQ_POLLIN, 0}});
+                  {nullptr, local_ != nullptr ? local_->wake_fd() : -1, ZMQ_POLLIN, 0},
+                  {nullptr, listener_ != nullptr ? listener_->fd() : -1, ZMQ_POLLIN, 0}});
     for (const auto& [peer, link] : links_) {
       const short events = ZMQ_POLLIN | (link->wants_write() ? ZMQ_POLLOUT : 0);
       items.push_back({nullptr, link->fd(), events, 0});
@@ -91,6 +95,7 @@ void Coordinator::Loop::run() {
     if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     behind_ = !receive_all();
     if (items[2].revents & ZMQ_POLLIN) receive_local();
+    if (items[3].revents & ZMQ_POLLIN) listener_->accept_all(accepted_);
     serve_links(items.data() + kFixed);
     dispatch();
     const auto now = Clock::now();
@@ -134,6 +139,8 @@ void Coordinator::Loop::adopt_links() {
     std::lock_guard lock(adopt_mu_);
     fds.swap(adopted_);
   }
+  fds.insert(fds.end(), accepted_.begin(), accepted_.end());
+  accepted_.clear();
   for (int fd : fds) {
     links_.emplace(kLinkPeerPrefix + std::to_string(++links_made_),
                    std::make_unique<detail::StreamLink>(fd, options_.max_message_bytes));
@@ -164,11 +171,14 @@ void Coordinator::Loop::link_closed(const std::string& peer, const std::string& 
   if (!error.empty()) logger().warn("coordinator: closed a local worker's link: {}", error);
   links_.erase(peer);
   // Everything the worker wrote before its end has been read: what it held
-  // and did not report is lost. The supervisor's report of its exit says
-  // how it ended; it came first, or comes within milliseconds (it watches
-  // the process), and at the latest when a silent worker would be lost.
+  // and did not report is lost. Embedded, the supervisor's report of its
+  // exit says how it ended; it came first, or comes within milliseconds (it
+  // watches the process), and at the latest when a silent worker would be
+  // lost. A service has no supervisor: the link's end is all there is to know.
   if (workers_.find(peer) != nullptr) {
-    if (auto reason = exit_reasons_.find(peer); reason != exit_reasons_.end()) {
+    if (!options_.accept_supervisor) {
+      worker_lost(peer, error.empty() ? "its connection closed" : error);
+    } else if (auto reason = exit_reasons_.find(peer); reason != exit_reasons_.end()) {
       const std::string why = std::move(reason->second);  // worker_lost erases it
       worker_lost(peer, why);
     } else if (!error.empty()) {

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +25,7 @@ constexpr std::size_t kReadAheadBytes = 64 << 10;
 constexpr std::size_t kIovecsPerWrite = 64;
 
 constexpr std::string_view kLinkScheme = "fd://";
+constexpr std::string_view kUnixScheme = "unix://";
 
 }  // namespace
 
@@ -35,6 +37,27 @@ int link_fd_of(std::string_view endpoint) {
   int fd = 0;
   const auto [end, error] = std::from_chars(endpoint.data(), endpoint.data() + endpoint.size(), fd);
   return error == std::errc() && end == endpoint.data() + endpoint.size() && fd >= 0 ? fd : -1;
+}
+
+std::string unix_socket_path_of(std::string_view endpoint) {
+  return endpoint.starts_with(kUnixScheme) ? std::string(endpoint.substr(kUnixScheme.size())) : std::string();
+}
+
+int dial_unix_socket(const std::string& path, std::string* error) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(address.sun_path)) {
+    *error = "a socket path must be 1 to " + std::to_string(sizeof(address.sun_path) - 1) + " bytes long";
+    return -1;
+  }
+  std::memcpy(address.sun_path, path.data(), path.size());
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
+    *error = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 StreamLink::StreamLink(int fd, std::int64_t max_message_bytes)

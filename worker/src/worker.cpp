@@ -52,8 +52,8 @@ int Worker::Loop::run() {
     if (draining_ && !holds_jobs()) break;
     if (linked()) {
       std::lock_guard lock(send_mu_);
-      items[0].fd = link_->fd();
-      items[0].events = ZMQ_POLLIN | (link_->wants_write() ? ZMQ_POLLOUT : 0);
+      items[0].fd = link_ != nullptr ? link_->fd() : -1;  // null: not dialled yet, poll skips it
+      items[0].events = ZMQ_POLLIN | (link_ != nullptr && link_->wants_write() ? ZMQ_POLLOUT : 0);
     } else {
       items[0].socket = dealer_->handle();
     }
@@ -78,18 +78,24 @@ int Worker::Loop::run() {
       while (true) {
         {
           std::lock_guard lock(send_mu_);
-          if (!link_->receive(&frame, &attachments)) break;
+          if (link_ == nullptr || !link_->receive(&frame, &attachments)) break;
         }
-        on_message(frame, attachments);  // may send: not under send_mu_
+        on_message(frame, attachments);  // may send or dial again: not under send_mu_
       }
       std::string error;
       bool closed = false;
       {
         std::lock_guard lock(send_mu_);
-        closed = link_->closed();
-        error = link_->error();
+        closed = link_ != nullptr && link_->closed();
+        if (closed) error = link_->error();
       }
-      if (closed) {
+      if (closed && !socket_path_.empty()) {
+        // The coordinator stopped or died: dial again now, and at every tick
+        // until it is back (a restarted one, with its journal, wants us).
+        logger().warn("worker: lost the coordinator at {}{}; reconnecting", options_.coordinator,
+                      error.empty() ? "" : ": " + error);
+        connect();
+      } else if (closed) {
         // The coordinator ended the link (it stopped, or refused what we
         // sent): nobody is left to report to. Our supervisor starts another.
         if (!error.empty()) logger().error("worker: the link to the coordinator broke: {}", error);
@@ -192,8 +198,11 @@ void Worker::Loop::exit_now(int status) {
 }
 
 void Worker::Loop::connect() {
-  if (linked()) {
-    // A link cannot be dialled again: registering again goes over the same one.
+  if (!socket_path_.empty()) {
+    std::lock_guard lock(send_mu_);
+    dial();
+  } else if (linked()) {
+    // An inherited link cannot be dialled again: registering again goes over the same one.
     std::lock_guard lock(send_mu_);
     if (link_ == nullptr) link_ = std::make_unique<detail::StreamLink>(link_fd_);
   } else {
@@ -220,11 +229,22 @@ void Worker::Loop::connect() {
   last_heard_ = Clock::now();
 }
 
+void Worker::Loop::dial() {
+  link_.reset();
+  std::string error;
+  const int fd = detail::dial_unix_socket(socket_path_, &error);
+  if (fd >= 0) {
+    link_ = std::make_unique<detail::StreamLink>(fd);
+  } else if (connect_failures_said_.size() < 16 && connect_failures_said_.insert(error).second) {
+    logger().warn("worker: cannot reach {} ({}); trying again", options_.coordinator, error);
+  }
+}
+
 // A refused key or a security mismatch is said once, not at every reconnect.
 void Worker::Loop::report_handshake_failures() {
   if (monitor_ == nullptr) return;  // a link has no handshake
   while (auto failure = monitor_->next_failure()) {
-    if (handshake_failures_said_.size() >= 16 || !handshake_failures_said_.insert(failure->message).second) continue;
+    if (connect_failures_said_.size() >= 16 || !connect_failures_said_.insert(failure->message).second) continue;
     if (failure->fatal) {
       logger().error("worker: {}", failure->message);
     } else {
@@ -360,9 +380,16 @@ bool Worker::Loop::tick(Clock::time_point now) {
     return false;
   }
   bool beat_due = false;
+  bool undialled = false;
   {
     std::lock_guard lock(send_mu_);
     beat_due = now - last_sent_ >= heartbeat_;
+    undialled = !socket_path_.empty() && link_ == nullptr;
+  }
+  if (undialled) {
+    // Nobody answered at the worker socket: a dial is cheap, try every heartbeat.
+    if (now - last_heard_ >= heartbeat_) connect();
+    return true;
   }
   if (beat_due) {
     v1::Envelope beat;

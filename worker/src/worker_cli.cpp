@@ -1,7 +1,7 @@
 // The taskmill-worker command line, shared by taskmill-worker and by programs
 // that build a worker with their own jobs linked in (the test suite's).
 //
-//   taskmill-worker --coordinator tcp://HOST:5555 [--slots N] [--jobs PLUGIN.so ...]
+//   taskmill-worker --coordinator tcp://HOST:5555|unix://PATH [--slots N] [--jobs PLUGIN.so ...]
 //                   [--curve-secret worker.key --coordinator-key coordinator.pub]
 //
 // Runs the jobs built into it (the sample jobs) and those registered by the
@@ -57,7 +57,9 @@ int run_cli(int argc, char** argv) {
   bool allow_exec = false;
   std::vector<std::string> allowed_programs;
   options.slots = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  app.add_option("--coordinator", options.coordinator, "the coordinator's address, e.g. tcp://10.0.0.5:5555")
+  app.add_option("--coordinator", options.coordinator,
+                 "the coordinator's address: tcp://HOST:PORT, ipc://PATH, or unix://PATH (its --worker-socket, on "
+                 "this host: faster)")
       ->required();
   app.add_option("--slots", options.slots, "jobs run at once (default: hardware threads)")->check(CLI::Range(1, 4096));
   app.add_option("--jobs", plugins, "shared library of jobs to load (repeatable)")->check(CLI::ExistingFile);

@@ -84,6 +84,7 @@ class Worker::Loop {
   explicit Loop(WorkerOptions options)
       : options_(std::move(options)),
         link_fd_(detail::link_fd_of(options_.coordinator)),
+        socket_path_(detail::unix_socket_path_of(options_.coordinator)),
         heartbeat_(options_.heartbeat),
         liveness_(options_.liveness) {}
 
@@ -122,20 +123,24 @@ class Worker::Loop {
   void close_sockets();
 
   WorkerOptions options_;
-  // The coordinator address is fd://N: an embedded worker's link to its
-  // parent's coordinator (detail::StreamLink) instead of dealer_. A link is
-  // not a ZeroMQ socket: any thread may write to it under send_mu_, so a
-  // slot sends its results itself rather than waking the I/O thread to.
-  // -1: no link (a DEALER to options_.coordinator).
+  // The coordinator address is fd://N (an embedded worker's link to its
+  // parent's coordinator, inherited) or unix://PATH (a service's worker
+  // socket, dialled): we speak over a detail::StreamLink instead of dealer_.
+  // A link is not a ZeroMQ socket: any thread may write to it under
+  // send_mu_, so a slot sends its results itself rather than waking the I/O
+  // thread to. -1 and empty: neither (a DEALER to options_.coordinator).
   const int link_fd_;
-  bool linked() const noexcept { return link_fd_ >= 0; }
+  const std::string socket_path_;
+  bool linked() const noexcept { return link_fd_ >= 0 || !socket_path_.empty(); }
+  // Dials socket_path_ anew; link_ stays null if nobody answers (tick() tries again).
+  void dial() TASKMILL_REQUIRES(send_mu_);
   zmq::context_t context_{1};
   std::unique_ptr<zmq::socket_t> dealer_;
   std::unique_ptr<detail::HandshakeMonitor> monitor_;  // of dealer_
   std::mutex send_mu_;  // before mu_ when both are held
   std::unique_ptr<detail::StreamLink> link_ TASKMILL_GUARDED_BY(send_mu_);
   Clock::time_point last_sent_ TASKMILL_GUARDED_BY(send_mu_);
-  std::set<std::string> handshake_failures_said_;  // each logged once; a few kinds at most
+  std::set<std::string> connect_failures_said_;  // each logged once; a few kinds at most
   detail::WakeFd wake_;
   std::atomic<bool> stopping_{false};
 

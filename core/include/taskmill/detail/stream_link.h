@@ -1,13 +1,14 @@
-// stream_link.h: a connection between an embedded coordinator and one of its
-// local worker processes, over a connected Unix stream socket (socketpair),
-// carrying the same multipart messages a DEALER/ROUTER pair does.
+// stream_link.h: a connection between a coordinator and one of the worker
+// processes on its host, over a connected Unix stream socket (an embedded
+// coordinator's socketpair, or a service's worker socket), carrying the same
+// multipart messages a DEALER/ROUTER pair does.
 //
 // Why not ZeroMQ here: a ZeroMQ message crosses the sender's and the
 // receiver's I/O threads, three thread wake-ups per message between two
 // processes where a socket the two threads share directly needs one. On the
 // 2-vCPU machines of docs/performance.md a wake-up on the other CPU costs
 // tens of microseconds: a raw ZeroMQ ipc round trip measured 72 us and a
-// socketpair's 16-21 us. Workers behind a service coordinator keep ZeroMQ.
+// socketpair's 16-21 us. Workers on other hosts keep ZeroMQ.
 //
 // Each part goes as an 8-byte little-endian header (its length, with the top
 // bit set when more parts of the same message follow) and its bytes. The
@@ -35,6 +36,11 @@ namespace taskmill::detail {
 std::string link_endpoint(int fd);
 // N for fd://N; -1 for any other address.
 int link_fd_of(std::string_view endpoint);
+// A service coordinator's worker socket (CoordinatorOptions::worker_socket)
+// as a worker's address: unix://PATH. PATH for it; empty for any other address.
+std::string unix_socket_path_of(std::string_view endpoint);
+// A stream socket connected to the Unix socket at `path`, or -1 with `error` set.
+int dial_unix_socket(const std::string& path, std::string* error);
 
 class StreamLink {
  public:
