@@ -127,9 +127,9 @@ class Service {
     live_daemons().push_back(coordinator_);
     ::close(out[1]);
     address_ = read_address();
-    // With a worker socket, the workers connect there, as on the coordinator's host they would.
+    // With a Unix socket, the workers connect there, as on the coordinator's host they would.
     std::string worker_address = address_;
-    if (auto socket = std::find(coordinator_args.begin(), coordinator_args.end(), "--worker-socket");
+    if (auto socket = std::find(coordinator_args.begin(), coordinator_args.end(), "--unix-socket");
         socket != coordinator_args.end() && socket + 1 != coordinator_args.end()) {
       worker_address = "unix://" + *(socket + 1);
     }

@@ -5,8 +5,8 @@
 //             coordinator thread and re-executes this program as 2 workers
 //             (hence taskmill::init() first thing in main).
 //   service   this program starts the real daemons, taskmill-coordinator
-//             --listen tcp://127.0.0.1:* --worker-socket DIR/workers and 2 x
-//             taskmill-worker --coordinator unix://DIR/workers --slots 1 (the
+//             --listen tcp://127.0.0.1:* --unix-socket DIR/socket and 2 x
+//             taskmill-worker --coordinator unix://DIR/socket --slots 1 (the
 //             workers on the coordinator's host, as one deploys them there),
 //             and connects with Config{coordinator = ADDRESS, workers = 2}.
 //
@@ -34,7 +34,8 @@
 //     --deployment D   only embedded or only service
 //     --prefetch N     start the service coordinator with --prefetch N (default: its own)
 //     --journal FILE   start the service coordinator with --journal FILE (what durability costs)
-//     --service-over ipc   the service's client socket over ipc:// instead of tcp (one host's choice)
+//     --client-over ipc|unix  the service's client at its ipc:// address or its Unix socket (unix://,
+//                         with --unix-socket), instead of tcp (one host's choices)
 //     --workers-over tcp   the service's workers over its tcp (or ipc) socket too, as from another host
 #include <sys/types.h>  // pid_t
 
@@ -92,8 +93,8 @@ struct Options {
   std::vector<std::string> deployments{"embedded", "service"};
   std::optional<std::string> prefetch;     // for the service coordinator
   std::optional<std::string> journal;      // for the service coordinator
-  bool over_ipc = false;                   // the service's sockets: ipc:// in a private folder, not tcp
-  bool workers_over_socket = false;        // the service's workers: through its ZeroMQ socket, not its worker socket
+  std::string client_over = "tcp";         // the service's client: its tcp://, ipc:// or unix:// address
+  bool workers_over_socket = false;        // the service's workers: through its ZeroMQ socket, not its Unix socket
 };
 
 // ---- an executor ready to measure ----
@@ -340,15 +341,16 @@ int main(int argc, char** argv) {
       options.prefetch = argv[++i];
     } else if (arg == "--journal" && has_value) {
       options.journal = argv[++i];
-    } else if (arg == "--service-over" && has_value && (argv[i + 1] == std::string("tcp") ||
-                                                        argv[i + 1] == std::string("ipc"))) {
-      options.over_ipc = argv[++i] == std::string("ipc");
+    } else if (arg == "--client-over" && has_value && (argv[i + 1] == std::string("tcp") ||
+                                                       argv[i + 1] == std::string("ipc") ||
+                                                       argv[i + 1] == std::string("unix"))) {
+      options.client_over = argv[++i];
     } else if (arg == "--workers-over" && has_value && (argv[i + 1] == std::string("tcp") ||
                                                         argv[i + 1] == std::string("unix"))) {
       options.workers_over_socket = argv[++i] == std::string("tcp");
     } else {
       die("usage: taskmill-bench-process [--quick] [--json FILE] [--only PREFIX] [--deployment embedded|service] "
-          "[--prefetch N] [--journal FILE] [--service-over tcp|ipc] [--workers-over unix|tcp]",
+          "[--prefetch N] [--journal FILE] [--client-over tcp|ipc|unix] [--workers-over unix|tcp]",
           2);
     }
   }
@@ -356,17 +358,21 @@ int main(int argc, char** argv) {
   std::map<std::string, Samples> deployments;
   bench::PrivateFolder socket_folder("bench");  // the service's unix and ipc sockets; outlives the service
   std::optional<bench::Service> service;
+  std::string client_address;  // the service's, as the executor is given it
   if (std::ranges::count(options.deployments, "service") > 0) {
     std::vector<std::string> args;
     if (options.prefetch) args = {"--prefetch", *options.prefetch};
     if (options.journal) args.insert(args.end(), {"--journal", *options.journal});
-    if (options.over_ipc) args.insert(args.end(), {"--listen", "ipc://" + socket_folder.path() + "/coordinator"});
-    if (!options.workers_over_socket) args.insert(args.end(), {"--worker-socket", socket_folder.path() + "/workers"});
+    if (options.client_over == "ipc") {
+      args.insert(args.end(), {"--listen", "ipc://" + socket_folder.path() + "/coordinator"});
+    }
+    if (!options.workers_over_socket) args.insert(args.end(), {"--unix-socket", socket_folder.path() + "/socket"});
     service.emplace(TASKMILL_BENCH_COORDINATOR, TASKMILL_BENCH_WORKER, static_cast<int>(kWorkers), args);
-    std::cout << "taskmill-bench-process: service coordinator at " << service->address()
+    client_address = options.client_over == "unix" ? "unix://" + socket_folder.path() + "/socket" : service->address();
+    std::cout << "taskmill-bench-process: service coordinator at " << client_address
               << (options.prefetch ? " with --prefetch " + *options.prefetch : std::string())
               << (options.journal ? " with --journal " + *options.journal : std::string())
-              << (options.workers_over_socket ? ", its workers through it" : ", its workers at its worker socket")
+              << (options.workers_over_socket ? ", its workers through it" : ", its workers at its Unix socket")
               << '\n';
   }
   for (int r = 0; r < options.runs; ++r) {
@@ -379,7 +385,7 @@ int main(int argc, char** argv) {
         processes.idle = service->worker_pids();
         processes.idle.push_back(service->coordinator_pid());
       }
-      measure_once(d == "service" ? service->address() : "", processes, data, deployments[d], d, options.only);
+      measure_once(d == "service" ? client_address : "", processes, data, deployments[d], d, options.only);
     }
     measure_raw_threads(deployments["raw_threads"], options.only);
   }

@@ -3,12 +3,15 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include <zmq.hpp>
 
 #include "taskmill/config.h"
 #include "taskmill/detail/handshake_monitor.h"
+#include "taskmill/detail/stream_link.h"
 #include "taskmill/v1/taskmill.pb.h"
 
 namespace taskmill::detail {
@@ -23,6 +26,17 @@ std::string random_client_id();
 // answers within config.connect_timeout.
 v1::Welcome connect_client(zmq::context_t& context, zmq::socket_t& dealer, const std::string& endpoint,
                            const Config& config, bool embedded);
+
+// A coordinator's Unix socket (unix://PATH, detail::StreamLink): dials it,
+// trying again until `timeout`, says Hello and waits for Welcome. No keys:
+// the socket admits only the coordinator's user. Throws taskmill::Error as
+// connect_client() does; *link is the connected link on return.
+v1::Welcome connect_client_link(const std::string& path, const std::string& endpoint,
+                                std::chrono::milliseconds timeout, std::unique_ptr<StreamLink>* link);
+// Says Hello on `link` and waits up to `timeout` for Welcome; nullopt if the
+// link closed or nothing came. Throws taskmill::Error if the coordinator refused.
+std::optional<v1::Welcome> handshake_link(StreamLink& link, const std::string& endpoint,
+                                          std::chrono::milliseconds timeout);
 
 // Says Hello on an already connected `dealer` and waits for Welcome, as above;
 // `monitor` (optional) explains a failed handshake.

@@ -69,9 +69,12 @@ ProcessBackend::ProcessBackend(const Config& config) : config_(config) {
   }
   endpoint_ = config_.coordinator;
   workers_ = config_.workers;
-  dealer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
-  wire::configure(*dealer_);
-  dealer_->set(zmq::sockopt::routing_id, random_client_id());
+  link_path_ = unix_socket_path_of(endpoint_);
+  if (link_path_.empty()) {
+    dealer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
+    wire::configure(*dealer_);
+    dealer_->set(zmq::sockopt::routing_id, random_client_id());
+  }
   handshake();
   io_ = std::thread([this] { io_main(); });
 }
@@ -82,7 +85,9 @@ ProcessBackend::~ProcessBackend() {
 }
 
 void ProcessBackend::handshake() {
-  const v1::Welcome welcome = connect_client(context_, *dealer_, endpoint_, config_, embedded_ != nullptr);
+  const v1::Welcome welcome = link_path_.empty()
+                                   ? connect_client(context_, *dealer_, endpoint_, config_, embedded_ != nullptr)
+                                   : connect_client_link(link_path_, endpoint_, config_.connect_timeout, &link_);
   // The coordinator beats at its own pace, which may be slower than ours:
   // it is gone only after the longer of the two silences.
   silence_limit_ = std::max(config_.heartbeat, std::chrono::milliseconds(welcome.heartbeat_ms())) *
@@ -139,6 +144,7 @@ void ProcessBackend::stop_io() {
       io_.join();
     }
     dealer_.reset();
+    link_.reset();
     embedded_.reset();  // its thread calls us no more
   });
 }
@@ -164,7 +170,11 @@ void ProcessBackend::send(v1::Envelope& envelope, wire::Attachments* frames) {
     if (!in_take_) outbox_->wake.notify();
     return;
   }
-  wire::send(*dealer_, envelope, frames);
+  if (dealer_ != nullptr) {
+    wire::send(*dealer_, envelope, frames);
+  } else if (link_ != nullptr) {
+    link_->send(wire::encode(envelope), frames);
+  }  // else: redialling; what matters is sent again once connected (resubmit_pending)
   last_sent_ = Clock::now();
 }
 
@@ -182,17 +192,40 @@ void ProcessBackend::send_outbox() {
 }
 
 void ProcessBackend::io_main() {
-  zmq::pollitem_t items[] = {{dealer_->handle(), 0, ZMQ_POLLIN, 0}, {nullptr, outbox_->wake.fd(), ZMQ_POLLIN, 0}};
+  zmq::pollitem_t items[] = {{nullptr, -1, ZMQ_POLLIN, 0}, {nullptr, outbox_->wake.fd(), ZMQ_POLLIN, 0}};
+  constexpr auto kRedialEvery = std::chrono::milliseconds(50);
   while (!io_stop_.load()) {
-    wire::poll(items, 2, config_.heartbeat);
+    auto timeout = config_.heartbeat;
+    if (dealer_ != nullptr) {
+      items[0].socket = dealer_->handle();
+    } else if (link_ != nullptr) {
+      items[0].fd = link_->fd();
+      items[0].events = ZMQ_POLLIN | (link_->wants_write() ? ZMQ_POLLOUT : 0);
+    } else {
+      items[0].fd = -1;  // redialling: poll skips it
+      timeout = std::min(timeout, kRedialEvery);
+    }
+    wire::poll(items, 2, timeout);
     if (items[1].revents & ZMQ_POLLIN) outbox_->wake.drain();
+    if (link_ != nullptr && (items[0].revents & ZMQ_POLLOUT)) link_->flush();
+    if (!link_path_.empty() && link_ == nullptr) redial();
     send_outbox();
     // Bounded, so that a heartbeat still leaves while a flood of replies is
     // read (the coordinator gives a silent client up and cancels its jobs).
     const auto until = Clock::now() + wire::read_budget(config_.heartbeat);
     zmq::message_t frame;
     wire::Attachments frames;
-    while (Clock::now() < until && wire::receive(*dealer_, &frame, &frames)) on_message(frame, frames);
+    if (dealer_ != nullptr) {
+      while (Clock::now() < until && wire::receive(*dealer_, &frame, &frames)) on_message(frame, frames);
+    } else {
+      while (link_ != nullptr && Clock::now() < until && link_->receive(&frame, &frames)) on_message(frame, frames);
+      if (link_ != nullptr && link_->closed()) {
+        logger().warn("client: lost the coordinator at {}{}; reconnecting", endpoint_,
+                      link_->error().empty() ? "" : ": " + link_->error());
+        link_.reset();
+        redial();
+      }
+    }
     const auto now = Clock::now();
     if (now - last_sent_ >= config_.heartbeat) {
       v1::Envelope beat;
@@ -206,8 +239,30 @@ void ProcessBackend::io_main() {
   }
   v1::Envelope bye;
   bye.mutable_bye();
-  dealer_->set(zmq::sockopt::linger, 200);  // let the goodbye leave before the socket closes
-  wire::send(*dealer_, bye);
+  if (dealer_ != nullptr) {
+    dealer_->set(zmq::sockopt::linger, 200);  // let the goodbye leave before the socket closes
+    wire::send(*dealer_, bye);
+  } else if (link_ != nullptr) {
+    link_->send(wire::encode(bye));
+    link_->flush_for(std::chrono::milliseconds(200));
+  }
+}
+
+void ProcessBackend::redial() {
+  std::string why;
+  const int fd = dial_unix_socket(link_path_, &why);
+  if (fd < 0) return;  // not back yet; the silence limit fails what is pending if it never is
+  auto link = std::make_unique<StreamLink>(fd);
+  try {
+    if (!handshake_link(*link, endpoint_, config_.connect_timeout)) return;
+  } catch (const Error& e) {
+    logger().error("client: {}", e.what());
+    return;
+  }
+  link_ = std::move(link);
+  last_heard_ = Clock::now();
+  // A new link is a new client to the coordinator: it dropped our jobs with the old one.
+  resubmit_pending(/*say_hello=*/false);  // handshake_link said it
 }
 
 void ProcessBackend::send_pending(std::vector<TaskPtr>& tasks, std::vector<std::uint64_t>& cancels, bool cancel_all) {
@@ -306,7 +361,7 @@ void ProcessBackend::on_envelope(v1::Envelope& envelope, wire::Attachments& fram
       return on_results(*envelope.mutable_results(), frames);
     case v1::Envelope::kError:
       if (envelope.error().code() == static_cast<std::uint32_t>(StatusCode::kFailedPrecondition)) {
-        resubmit_pending();  // the coordinator does not know us (it restarted): say hello, send our jobs again
+        resubmit_pending(/*say_hello=*/true);  // the coordinator does not know us (it restarted): say hello, send our jobs again
       } else {
         logger().warn("client: the coordinator says: {}", envelope.error().message());
       }
@@ -359,10 +414,12 @@ void ProcessBackend::fail_all_pending(const std::string& why) {
   last_heard_ = Clock::now();
 }
 
-void ProcessBackend::resubmit_pending() {
-  v1::Envelope hello;
-  hello.mutable_hello()->set_kind(v1::PEER_KIND_CLIENT);
-  send(hello);
+void ProcessBackend::resubmit_pending(bool say_hello) {
+  if (say_hello) {
+    v1::Envelope hello;
+    hello.mutable_hello()->set_kind(v1::PEER_KIND_CLIENT);
+    send(hello);
+  }
   std::vector<TaskPtr> again;
   for (auto& [id, task] : pending_) again.push_back(task);
   pending_.clear();

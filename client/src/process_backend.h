@@ -18,6 +18,7 @@
 #include "taskmill/annotations.h"
 #include "taskmill/config.h"
 #include "taskmill/detail/backend.h"
+#include "taskmill/detail/stream_link.h"
 #include "taskmill/detail/wake_fd.h"
 #include "taskmill/v1/taskmill.pb.h"
 #include "taskmill/wire.h"
@@ -42,7 +43,9 @@ struct Outbox final : CancelListener {
 
 // Submits are batched into one message per wake-up, and results complete
 // futures as they arrive; the submitting threads only touch the Outbox.
-// With a coordinator by address, an I/O thread of ours owns the DEALER socket.
+// With a coordinator by address, an I/O thread of ours owns the DEALER socket,
+// or, for its Unix socket (unix://PATH), a link (detail::StreamLink), which
+// skips ZeroMQ's I/O threads and is dialled again if it closes.
 // Embedded, the coordinator's own thread does that work (we are its
 // LocalClient): no socket and no thread between a submit and dispatch, and
 // done-callbacks run on the coordinator's thread.
@@ -74,6 +77,9 @@ class ProcessBackend final : public Backend, private coordinator::LocalClient {
   void deliver(v1::Envelope& envelope, wire::Attachments& frames) override { on_envelope(envelope, frames); }
   // True on the thread that completes futures (I/O or embedded coordinator).
   bool on_completing_thread() const;
+  // The link closed: dial again (the coordinator restarted) and send what is
+  // pending again, as to a coordinator that forgot us; nothing if nobody answers yet.
+  void redial();
   // Moves the Outbox's jobs and cancels out as messages.
   void send_outbox();
   // To the coordinator: through the socket, or to the local queue.
@@ -85,7 +91,7 @@ class ProcessBackend final : public Backend, private coordinator::LocalClient {
   void complete(SharedState& task, v1::JobResult& result, wire::Attachments& frames);
   void fail_all_pending(const std::string& why);
   void finished(std::size_t count);
-  void resubmit_pending();
+  void resubmit_pending(bool say_hello);
   void stop_io();
 
   Config config_;
@@ -96,6 +102,8 @@ class ProcessBackend final : public Backend, private coordinator::LocalClient {
   bool local_ = false;  // embedded: we are the coordinator's LocalClient
   std::thread::id coordinator_thread_;  // embedded
   std::unique_ptr<zmq::socket_t> dealer_;  // the I/O thread's once it runs
+  std::string link_path_;                  // unix://PATH: PATH, and then link_ instead of dealer_
+  std::unique_ptr<StreamLink> link_;       // the I/O thread's once it runs; null while redialling
   std::shared_ptr<Outbox> outbox_ = std::make_shared<Outbox>();
   std::atomic<bool> io_stop_{false};
   std::thread io_;

@@ -42,7 +42,7 @@ Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
     endpoints_.push_back(endpoint.starts_with("tcp://") ? bound : endpoint);
     if (auto file = SocketFile::of(endpoint)) socket_files_.push_back(std::move(*file));
   }
-  if (!options_.worker_socket.empty()) listener_ = std::make_unique<LinkListener>(options_.worker_socket);
+  if (!options_.unix_socket.empty()) listener_ = std::make_unique<LinkListener>(options_.unix_socket);
   if (!options_.journal.empty()) {
     journal_ = std::make_unique<Journal>(options_.journal);
     restore();
@@ -75,7 +75,7 @@ void Coordinator::Loop::restore() {
 }
 
 void Coordinator::Loop::run() {
-  // The router, the wake-up, the local client and the worker socket (-1:
+  // The router, the wake-up, the local client and the Unix socket (-1:
   // none, which poll skips), then links_.
   constexpr std::size_t kFixed = 4;
   std::vector<zmq::pollitem_t> items;
@@ -168,7 +168,7 @@ void Coordinator::Loop::serve_links(const zmq::pollitem_t* ready) {
 }
 
 void Coordinator::Loop::link_closed(const std::string& peer, const std::string& error) {
-  if (!error.empty()) logger().warn("coordinator: closed a local worker's link: {}", error);
+  if (!error.empty()) logger().warn("coordinator: closed a link: {}", error);
   links_.erase(peer);
   // Everything the worker wrote before its end has been read: what it held
   // and did not report is lost. Embedded, the supervisor's report of its
@@ -187,6 +187,10 @@ void Coordinator::Loop::link_closed(const std::string& peer, const std::string& 
       workers_.drain(peer);
       exiting_.push_back({peer, "its process ended", Clock::now() + options_.heartbeat * options_.liveness});
     }
+  } else if (auto known = peers_.find(peer); known != peers_.end() && known->second.kind == v1::PEER_KIND_CLIENT) {
+    // A client at the Unix socket: gone with its connection, as after a goodbye.
+    logger().info("coordinator: a client's link closed");
+    client_gone(peer);
   }
   peers_.erase(peer);
 }

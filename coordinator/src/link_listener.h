@@ -1,11 +1,12 @@
-// link_listener.h: a Unix socket where worker processes on the coordinator's
-// host connect over a link (detail::StreamLink), as the embedded backend's
-// workers do over their socketpairs, instead of through ZeroMQ.
+// link_listener.h: a Unix socket where workers and executors on the
+// coordinator's host connect over a link (detail::StreamLink), as the
+// embedded backend's workers do over their socketpairs, instead of through
+// ZeroMQ.
 //
 // Why: a ZeroMQ message between two processes wakes three threads (the
 // sender's I/O thread, the receiver's, then the receiver); a link wakes one.
-// A service's local workers then cost what embedded ones do per job
-// (docs/performance.md, "The twentieth session").
+// A service's round trip then crosses two link hops instead of two ZeroMQ
+// ones (docs/performance.md, "The twentieth session").
 //
 // Who may connect: the socket file is made mode 0600, and each connection's
 // peer credentials (SO_PEERCRED) must name the coordinator's own user or

@@ -71,7 +71,7 @@ class Coordinator::Loop {
   // with more to read.
   bool receive_all();
   void receive_local();
-  // Links (adopt_link, and the worker socket's): takes the new ones, reads and writes the ready ones
+  // Links (adopt_link, and the Unix socket's): takes the new ones, reads and writes the ready ones
   // (`ready`: the poll items of links_, in its order), and ends the closed.
   void adopt_links();
   void serve_links(const zmq::pollitem_t* ready);
@@ -126,7 +126,7 @@ class Coordinator::Loop {
   // Local workers' links, by the peer name each is known by (kLinkPeerPrefix
   // and a number). Ordered, so the poll items follow it.
   std::map<std::string, std::unique_ptr<detail::StreamLink>> links_;
-  std::unique_ptr<LinkListener> listener_;  // options_.worker_socket's, if any
+  std::unique_ptr<LinkListener> listener_;  // options_.unix_socket's, if any
   std::vector<int> accepted_;  // from listener_, adopted at the next turn's start
   std::uint64_t links_made_ = 0;
 

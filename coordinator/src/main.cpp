@@ -1,6 +1,6 @@
 // taskmill-coordinator: the coordinator as a daemon.
 //
-//   taskmill-coordinator --listen tcp://0.0.0.0:5555 [--worker-socket PATH] [--journal FILE] [--config FILE]
+//   taskmill-coordinator --listen tcp://0.0.0.0:5555 [--unix-socket PATH] [--journal FILE] [--config FILE]
 //                        [--curve-secret FILE --allow-keys DIR_OR_FILE]
 //
 // Prints "listening on ADDRESS" once bound (with the real port when the
@@ -34,12 +34,12 @@ int main(int argc, char** argv) {
   std::size_t max_jobs = 0;
   std::int64_t max_message_mb = 0;
   app.add_option("--listen", listen, "address for clients and workers, e.g. tcp://0.0.0.0:5555");
-  std::string worker_socket;
-  app.add_option("--worker-socket", worker_socket,
-                 "a Unix socket for workers on this host (taskmill-worker --coordinator unix://PATH): faster than "
-                 "--listen, for this user's processes only (default: none)");
+  std::string unix_socket;
+  app.add_option("--unix-socket", unix_socket,
+                 "a Unix socket for workers and executors on this host (their coordinator: unix://PATH): faster "
+                 "than --listen, for this user's processes only (default: none)");
   app.add_option("--config", config_path,
-                 "TOML file: listen, worker_socket, journal, heartbeat_ms, liveness, prefetch, max_jobs, result_ttl_s "
+                 "TOML file: listen, unix_socket, journal, heartbeat_ms, liveness, prefetch, max_jobs, result_ttl_s "
                  "(flags win)");
   app.add_option("--max-message-mb", max_message_mb, "larger frames are refused unread (default 512)")
       ->check(CLI::Range(1, 4096));
@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     if (app.count("--liveness") > 0) options.liveness = liveness;
     if (app.count("--prefetch") > 0) options.prefetch = prefetch;
     if (!journal.empty()) options.journal = journal;
-    if (!worker_socket.empty()) options.worker_socket = worker_socket;
+    if (!unix_socket.empty()) options.unix_socket = unix_socket;
     if (app.count("--max-jobs") > 0) options.max_jobs = max_jobs;
     if (app.count("--max-message-mb") > 0) options.max_message_bytes = max_message_mb << 20;
     if (app.count("--result-ttl") > 0) options.result_ttl = std::chrono::seconds(result_ttl_s);
@@ -88,8 +88,8 @@ int main(int argc, char** argv) {
       std::printf("taskmill-coordinator: CurveZMQ on, %zu client and worker keys allowed\n", options.curve->allowed.size());
     }
     std::printf("taskmill-coordinator: listening on %s\n", coordinator.endpoints().front().c_str());
-    if (!options.worker_socket.empty()) {
-      std::printf("taskmill-coordinator: workers on this host may connect at unix://%s\n", options.worker_socket.c_str());
+    if (!options.unix_socket.empty()) {
+      std::printf("taskmill-coordinator: and at unix://%s, for this host\n", options.unix_socket.c_str());
     }
     std::fflush(stdout);
     if (!options.curve && listen.starts_with("tcp://")) {  // after the address, which scripts look for; naming none

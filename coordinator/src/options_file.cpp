@@ -48,9 +48,9 @@ void load_options_file(const std::filesystem::path& path, CoordinatorOptions& op
     } else if (key == "journal") {
       if (!node.is_string()) refuse(path, node.source(), "key 'journal': expected a file path string");
       options.journal = *node.value<std::string>();
-    } else if (key == "worker_socket") {
-      if (!node.is_string()) refuse(path, node.source(), "key 'worker_socket': expected a socket path string");
-      options.worker_socket = *node.value<std::string>();
+    } else if (key == "unix_socket") {
+      if (!node.is_string()) refuse(path, node.source(), "key 'unix_socket': expected a socket path string");
+      options.unix_socket = *node.value<std::string>();
     } else if (key == "max_jobs") {
       options.max_jobs = static_cast<std::size_t>(integer(path, node, key.str(), 0, 1'000'000'000'000));
     } else if (key == "result_ttl_s") {
@@ -62,7 +62,7 @@ void load_options_file(const std::filesystem::path& path, CoordinatorOptions& op
     } else {
       refuse(path, key.source(),
              "unknown key '" + std::string(key.str()) +
-                 "' (known keys: listen, worker_socket, journal, heartbeat_ms, liveness, prefetch, max_jobs, result_ttl_s, "
+                 "' (known keys: listen, unix_socket, journal, heartbeat_ms, liveness, prefetch, max_jobs, result_ttl_s, "
                  "curve_secret, allow_keys)");
     }
   }

@@ -1,7 +1,7 @@
 // options_file.h: the daemon's TOML configuration file.
 //
 //   listen = "tcp://0.0.0.0:5555"
-//   worker_socket = "/run/taskmill/workers.sock"   # workers on this host: unix://PATH
+//   unix_socket = "/run/taskmill/workers.sock"   # workers and executors on this host: unix://PATH
 //   journal = "/var/lib/taskmill/journal.db"   # durable jobs and results (SQLite)
 //   heartbeat_ms = 500
 //   liveness = 3

@@ -83,9 +83,13 @@ const std::vector<std::pair<std::string_view, Setter>>& setters() {
       {"serialize", [](const KeyReader& r, Config& c) { c.serialize = r.boolean(); }},
       {"coordinator",
        [](const KeyReader& r, Config& c) {
-         const char* expected = "an address like \"tcp://HOST:PORT\" or \"ipc://PATH\"";
+         const char* expected =
+             "an address like \"tcp://HOST:PORT\", \"ipc://PATH\" or \"unix://PATH\" (its --unix-socket)";
          c.coordinator = r.string(expected);
-         if (!c.coordinator.starts_with("tcp://") && !c.coordinator.starts_with("ipc://")) r.refuse(expected);
+         if (!c.coordinator.starts_with("tcp://") && !c.coordinator.starts_with("ipc://") &&
+             !(c.coordinator.starts_with("unix://") && c.coordinator.size() > 7)) {
+           r.refuse(expected);
+         }
        }},
       {"max_retries", [](const KeyReader& r, Config& c) { c.max_retries = static_cast<int>(r.integer(0, 100)); }},
       {"heartbeat_ms",

@@ -49,6 +49,14 @@ TEST_CASE("backpressure is configured by max_pending and when_full", "[unit][con
   CHECK_THAT(refusal("when_full = \"drop\"\n"), Catch::Contains("key 'when_full': expected \"block\" or \"fail\""));
 }
 
+TEST_CASE("a coordinator is a tcp://, ipc:// or unix:// address", "[unit][config]") {
+  CHECK(Config::parse("coordinator = \"tcp://10.0.0.5:5555\"\n").coordinator == "tcp://10.0.0.5:5555");
+  CHECK(Config::parse("coordinator = \"ipc:///run/tm\"\n").coordinator == "ipc:///run/tm");
+  CHECK(Config::parse("coordinator = \"unix:///run/tm.sock\"\n").coordinator == "unix:///run/tm.sock");
+  CHECK_THAT(refusal("coordinator = \"unix://\"\n"), Catch::Contains("\"unix://PATH\""));
+  CHECK_THAT(refusal("coordinator = \"10.0.0.5:5555\"\n"), Catch::Contains("key 'coordinator': expected an address"));
+}
+
 TEST_CASE("an empty configuration means the defaults", "[unit][config]") {
   Config c = Config::parse("");
   CHECK(c.backend == taskmill::BackendKind::kThread);

@@ -387,7 +387,7 @@ bool Worker::Loop::tick(Clock::time_point now) {
     undialled = !socket_path_.empty() && link_ == nullptr;
   }
   if (undialled) {
-    // Nobody answered at the worker socket: a dial is cheap, try every heartbeat.
+    // Nobody answered at the Unix socket: a dial is cheap, try every heartbeat.
     if (now - last_heard_ >= heartbeat_) connect();
     return true;
   }

@@ -58,7 +58,7 @@ int run_cli(int argc, char** argv) {
   std::vector<std::string> allowed_programs;
   options.slots = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   app.add_option("--coordinator", options.coordinator,
-                 "the coordinator's address: tcp://HOST:PORT, ipc://PATH, or unix://PATH (its --worker-socket, on "
+                 "the coordinator's address: tcp://HOST:PORT, ipc://PATH, or unix://PATH (its --unix-socket, on "
                  "this host: faster)")
       ->required();
   app.add_option("--slots", options.slots, "jobs run at once (default: hardware threads)")->check(CLI::Range(1, 4096));

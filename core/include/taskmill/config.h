@@ -42,8 +42,10 @@ struct Config {
   // Worker threads, or (embedded process backend) worker processes.
   // Default (0): std::thread::hardware_concurrency().
   std::size_t workers = 0;
-  // Process backend: the coordinator to submit to (tcp://HOST:PORT or
-  // ipc://PATH). Default: empty, meaning start an embedded one.
+  // Process backend: the coordinator to submit to: tcp://HOST:PORT,
+  // ipc://PATH, or unix://PATH, its Unix socket on this host (taskmill-
+  // coordinator --unix-socket: faster, no ZeroMQ, no keys needed).
+  // Default: empty, meaning start an embedded one.
   std::string coordinator;
   // Process backend: times a job runs again after its worker died, before it
   // fails with "worker lost". Default: 3.

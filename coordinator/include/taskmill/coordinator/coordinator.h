@@ -55,12 +55,13 @@ struct CoordinatorOptions {
   // Addresses to bind: tcp://HOST:PORT (PORT may be * for any free one),
   // ipc://PATH, inproc://NAME.
   std::vector<std::string> endpoints;
-  // A Unix socket to listen on for workers on this host, as a path
-  // (LinkListener): they connect with `taskmill-worker --coordinator
-  // unix://PATH` and then speak over a link, as embedded workers do, without
-  // ZeroMQ's I/O threads (a third of the round trip). Only processes of the
-  // coordinator's own user (or root) are accepted. Default: none.
-  std::string worker_socket;
+  // A Unix socket to listen on for processes on this host, as a path
+  // (LinkListener): workers (`taskmill-worker --coordinator unix://PATH`)
+  // and executors (Config::coordinator = "unix://PATH") then speak over a
+  // link, as embedded workers do, without ZeroMQ's I/O threads (two of the
+  // three thread wake-ups per message). Only processes of the coordinator's
+  // own user (or root) are accepted; CurveZMQ does not apply. Default: none.
+  std::string unix_socket;
   // How often peers must say something. Default: 500 ms.
   std::chrono::milliseconds heartbeat{500};
   // Missed heartbeats before a peer is declared gone. Default: 3.

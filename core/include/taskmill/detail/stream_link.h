@@ -1,6 +1,6 @@
 // stream_link.h: a connection between a coordinator and one of the worker
 // processes on its host, over a connected Unix stream socket (an embedded
-// coordinator's socketpair, or a service's worker socket), carrying the same
+// coordinator's socketpair, or a service's Unix socket), carrying the same
 // multipart messages a DEALER/ROUTER pair does.
 //
 // Why not ZeroMQ here: a ZeroMQ message crosses the sender's and the
@@ -36,7 +36,7 @@ namespace taskmill::detail {
 std::string link_endpoint(int fd);
 // N for fd://N; -1 for any other address.
 int link_fd_of(std::string_view endpoint);
-// A service coordinator's worker socket (CoordinatorOptions::worker_socket)
+// A service coordinator's Unix socket (CoordinatorOptions::unix_socket)
 // as a worker's address: unix://PATH. PATH for it; empty for any other address.
 std::string unix_socket_path_of(std::string_view endpoint);
 // A stream socket connected to the Unix socket at `path`, or -1 with `error` set.
