@@ -4,9 +4,11 @@
 //
 //   embedded  the executor's own coordinator and 2 re-executed workers; the
 //             local pool sees the child die at once and starts another.
-//   service   taskmill-coordinator + 2 taskmill-worker daemons; nobody
-//             restarts the killed one, the coordinator notices it after
-//             heartbeat x liveness (500 ms x 3) and requeues its jobs.
+//   service   taskmill-coordinator + 2 taskmill-worker daemons at its Unix
+//             socket (as process_bench's service); nobody restarts the killed
+//             one, the coordinator notices it when its connection ends (over
+//             tcp it would take heartbeat x liveness, 500 ms x 3) and
+//             requeues its jobs.
 //
 // Figures per deployment: jobs lost (a future that failed or never
 // completed), duplicate results (a done-callback run twice for one job), the
@@ -26,6 +28,7 @@
 #include "bench_options.h"
 #include "bench_util.h"
 #include "both_running.h"
+#include "private_folder.h"
 #include "taskmill/executor.h"
 #include "taskmill/init.h"
 #include "taskmill/jobs/samples.h"
@@ -111,7 +114,12 @@ double median(std::vector<double> v) {
 
 void measure(const std::string& name, Samples& out) {
   std::optional<bench::Service> service;
-  if (name == "service") service.emplace(TASKMILL_BENCH_COORDINATOR, TASKMILL_BENCH_WORKER, static_cast<int>(kWorkers));
+  std::optional<bench::PrivateFolder> folder;  // the coordinator's Unix socket, which the workers dial
+  if (name == "service") {
+    folder.emplace("fault");
+    service.emplace(TASKMILL_BENCH_COORDINATOR, TASKMILL_BENCH_WORKER, static_cast<int>(kWorkers),
+                    std::vector<std::string>{"--unix-socket", folder->path() + "/socket"});
+  }
   const std::string address = service ? service->address() : "";
   Run plain;
   {

@@ -8,7 +8,10 @@
 //             --listen tcp://127.0.0.1:* --unix-socket DIR/socket and 2 x
 //             taskmill-worker --coordinator unix://DIR/socket --slots 1 (the
 //             workers on the coordinator's host, as one deploys them there),
-//             and connects with Config{coordinator = ADDRESS, workers = 2}.
+//             and connects with Config{coordinator = "tcp://...", workers = 2}:
+//             a client from anywhere.
+//   service_unix  the same daemons, the client at the Unix socket too
+//             (coordinator = "unix://DIR/socket"): a client on their host.
 //
 //   W1   20,000 `identity` jobs: submit all, then get all; and the same as
 //        map(identity, inputs, {.chunksize = 256}). jobs/s
@@ -31,12 +34,11 @@
 //   taskmill-bench-process [--quick] [--json FILE]
 //   For profiling and experiments:
 //     --only PREFIX    only the workloads whose figures start so (w1, w2, w3b, w4_echo...)
-//     --deployment D   only embedded or only service
+//     --deployment D   only embedded, service or service_unix
 //     --prefetch N     start the service coordinator with --prefetch N (default: its own)
 //     --journal FILE   start the service coordinator with --journal FILE (what durability costs)
-//     --client-over ipc|unix  the service's client at its ipc:// address or its Unix socket (unix://,
-//                         with --unix-socket), instead of tcp (one host's choices)
-//     --workers-over tcp   the service's workers over its tcp (or ipc) socket too, as from another host
+//     --service-over ipc   the service's ZeroMQ socket on ipc:// instead of tcp (one host's choice)
+//     --workers-over tcp   the service's workers at that socket too, as from another host (no service_unix)
 #include <sys/types.h>  // pid_t
 
 #include <algorithm>
@@ -90,10 +92,10 @@ struct Options {
   int runs = 3;
   std::optional<std::string> json_path;
   std::string only;                        // figure key prefix
-  std::vector<std::string> deployments{"embedded", "service"};
+  std::vector<std::string> deployments{"embedded", "service", "service_unix"};
   std::optional<std::string> prefetch;     // for the service coordinator
   std::optional<std::string> journal;      // for the service coordinator
-  std::string client_over = "tcp";         // the service's client: its tcp://, ipc:// or unix:// address
+  bool over_ipc = false;                   // the service's ZeroMQ socket: ipc:// in a private folder, not tcp
   bool workers_over_socket = false;        // the service's workers: through its ZeroMQ socket, not its Unix socket
 };
 
@@ -283,10 +285,10 @@ double median(std::vector<double> values) {
 void print_summary(const std::map<std::string, Samples>& deployments, int runs) {
   std::cout << "\ntaskmill-bench-process: " << kWorkers << " workers, median of " << runs << " run(s)\n"
             << std::left << std::setw(22) << "figure" << std::right << std::setw(14) << "embedded" << std::setw(14)
-            << "service" << std::setw(14) << "raw_threads" << '\n';
+            << "service" << std::setw(14) << "service_unix" << std::setw(14) << "raw_threads" << '\n';
   for (const auto& [key, label] : kFigures) {
     std::cout << std::left << std::setw(22) << label << std::right << std::fixed;
-    for (const char* d : {"embedded", "service", "raw_threads"}) {
+    for (const char* d : {"embedded", "service", "service_unix", "raw_threads"}) {
       auto at = deployments.find(d);
       if (at == deployments.end() || !at->second.contains(key)) {
         std::cout << std::setw(14) << "-";
@@ -335,22 +337,22 @@ int main(int argc, char** argv) {
     } else if (arg == "--only" && has_value) {
       options.only = argv[++i];
     } else if (arg == "--deployment" && has_value && (argv[i + 1] == std::string("embedded") ||
-                                                      argv[i + 1] == std::string("service"))) {
+                                                      argv[i + 1] == std::string("service") ||
+                                                      argv[i + 1] == std::string("service_unix"))) {
       options.deployments = {argv[++i]};
     } else if (arg == "--prefetch" && has_value) {
       options.prefetch = argv[++i];
     } else if (arg == "--journal" && has_value) {
       options.journal = argv[++i];
-    } else if (arg == "--client-over" && has_value && (argv[i + 1] == std::string("tcp") ||
-                                                       argv[i + 1] == std::string("ipc") ||
-                                                       argv[i + 1] == std::string("unix"))) {
-      options.client_over = argv[++i];
+    } else if (arg == "--service-over" && has_value && (argv[i + 1] == std::string("tcp") ||
+                                                        argv[i + 1] == std::string("ipc"))) {
+      options.over_ipc = argv[++i] == std::string("ipc");
     } else if (arg == "--workers-over" && has_value && (argv[i + 1] == std::string("tcp") ||
                                                         argv[i + 1] == std::string("unix"))) {
       options.workers_over_socket = argv[++i] == std::string("tcp");
     } else {
-      die("usage: taskmill-bench-process [--quick] [--json FILE] [--only PREFIX] [--deployment embedded|service] "
-          "[--prefetch N] [--journal FILE] [--client-over tcp|ipc|unix] [--workers-over unix|tcp]",
+      die("usage: taskmill-bench-process [--quick] [--json FILE] [--only PREFIX] [--deployment embedded|service|service_unix] "
+          "[--prefetch N] [--journal FILE] [--service-over tcp|ipc] [--workers-over unix|tcp]",
           2);
     }
   }
@@ -358,18 +360,15 @@ int main(int argc, char** argv) {
   std::map<std::string, Samples> deployments;
   bench::PrivateFolder socket_folder("bench");  // the service's unix and ipc sockets; outlives the service
   std::optional<bench::Service> service;
-  std::string client_address;  // the service's, as the executor is given it
-  if (std::ranges::count(options.deployments, "service") > 0) {
+  if (options.workers_over_socket) std::erase(options.deployments, "service_unix");  // no Unix socket then
+  if (std::ranges::any_of(options.deployments, [](const std::string& d) { return d.starts_with("service"); })) {
     std::vector<std::string> args;
     if (options.prefetch) args = {"--prefetch", *options.prefetch};
     if (options.journal) args.insert(args.end(), {"--journal", *options.journal});
-    if (options.client_over == "ipc") {
-      args.insert(args.end(), {"--listen", "ipc://" + socket_folder.path() + "/coordinator"});
-    }
+    if (options.over_ipc) args.insert(args.end(), {"--listen", "ipc://" + socket_folder.path() + "/coordinator"});
     if (!options.workers_over_socket) args.insert(args.end(), {"--unix-socket", socket_folder.path() + "/socket"});
     service.emplace(TASKMILL_BENCH_COORDINATOR, TASKMILL_BENCH_WORKER, static_cast<int>(kWorkers), args);
-    client_address = options.client_over == "unix" ? "unix://" + socket_folder.path() + "/socket" : service->address();
-    std::cout << "taskmill-bench-process: service coordinator at " << client_address
+    std::cout << "taskmill-bench-process: service coordinator at " << service->address()
               << (options.prefetch ? " with --prefetch " + *options.prefetch : std::string())
               << (options.journal ? " with --journal " + *options.journal : std::string())
               << (options.workers_over_socket ? ", its workers through it" : ", its workers at its Unix socket")
@@ -379,13 +378,16 @@ int main(int argc, char** argv) {
     std::cout << "run " << r + 1 << " of " << options.runs << '\n';
     for (const std::string& d : options.deployments) {
       Processes processes;
-      if (service && d == "service") {
+      if (service && d.starts_with("service")) {
         processes.workers = service->worker_pids();
       } else if (service) {
         processes.idle = service->worker_pids();
         processes.idle.push_back(service->coordinator_pid());
       }
-      measure_once(d == "service" ? client_address : "", processes, data, deployments[d], d, options.only);
+      const std::string address = d == "service" ? service->address()
+                                  : d == "service_unix" ? "unix://" + socket_folder.path() + "/socket"
+                                                        : "";
+      measure_once(address, processes, data, deployments[d], d, options.only);
     }
     measure_raw_threads(deployments["raw_threads"], options.only);
   }

@@ -17,8 +17,9 @@ import json
 import sys
 
 THREAD = ["taskmill_thread"]
-PROCESS = ["taskmill_process_embedded", "taskmill_process_service"]
+PROCESS = ["taskmill_process_embedded", "taskmill_process_service", "taskmill_process_service_unix"]
 SHORT = {"taskmill_thread": "thread", "taskmill_process_embedded": "emb", "taskmill_process_service": "svc",
+         "taskmill_process_service_unix": "svc unix",
          "thread_pool_executor": "TPE", "minimal_pool": "minimal", "onetbb": "oneTBB",
          "process_pool_executor": "PPE", "zmq_ipc": "zmq ipc", "zmq_tcp": "zmq tcp",
          "xargs": "xargs -P2", "posix_spawn": "posix_spawn", "gnu_parallel": "parallel -j2",
@@ -53,29 +54,33 @@ ROWS = [
     ("W3b 10000x100us", "w3b_efficiency", "eff", THREAD, ["minimal_pool", "onetbb", "raw_threads"],
      [("taskmill_thread", None, 0.95)], True),
     ("W1 submit", "w1_submit_jobs_per_s", "jobs/s", PROCESS, ["process_pool_executor", "zmq_push_pull"],
-     [(PROCESS[0], "process_pool_executor", 20.0), (PROCESS[1], "process_pool_executor", 10.0)], True),
+     [(PROCESS[0], "process_pool_executor", 20.0), (PROCESS[1], "process_pool_executor", 10.0),
+      (PROCESS[2], "process_pool_executor", 10.0)], True),
     ("W1 map(256)", "w1_map_jobs_per_s", "jobs/s", PROCESS, ["process_pool_executor"],
-     [(PROCESS[0], "process_pool_executor", 2.0), (PROCESS[1], "process_pool_executor", 2.0)], True),
+     [(PROCESS[0], "process_pool_executor", 2.0), (PROCESS[1], "process_pool_executor", 2.0),
+      (PROCESS[2], "process_pool_executor", 2.0)], True),
     ("W2 p50", "w2_p50_us", "us", PROCESS, ["zmq_ipc", "zmq_tcp", "zmq_ipc_spin", "process_pool_executor"],
-     [(PROCESS[0], "zmq_ipc", 1.25), (PROCESS[1], "zmq_ipc", 2.5)], False),
+     [(PROCESS[0], "zmq_ipc", 1.25), (PROCESS[1], "zmq_ipc", 2.5), (PROCESS[2], "zmq_ipc", 2.5)], False),
     ("W2 p99", "w2_p99_us", "us", PROCESS, ["zmq_ipc", "zmq_tcp", "zmq_ipc_spin", "process_pool_executor"], [], False),
     ("W3a 200x10ms", "w3a_efficiency", "eff", PROCESS, ["process_pool_executor", "raw_threads"],
-     [(PROCESS[0], None, 0.98), (PROCESS[1], None, 0.98)], True),
+     [(PROCESS[0], None, 0.98), (PROCESS[1], None, 0.98), (PROCESS[2], None, 0.98)], True),
     ("W3b 10000x100us", "w3b_efficiency", "eff", PROCESS, ["process_pool_executor", "raw_threads"],
-     [(PROCESS[0], None, 0.90), (PROCESS[1], None, 0.90)], True),
+     [(PROCESS[0], None, 0.90), (PROCESS[1], None, 0.90), (PROCESS[2], None, 0.90)], True),
     ("W3a CPU outside the jobs, per job", "w3a_cpu_outside_us_per_job", "us", PROCESS, ["process_pool_executor"],
      [], False),
     ("W3b CPU outside the jobs, per job", "w3b_cpu_outside_us_per_job", "us", PROCESS, ["process_pool_executor"],
      [], False),
     ("W4 len 1MiB", "w4_len_mib_per_s", "MiB/s", PROCESS, W4_REFS,
-     [(PROCESS[0], "process_pool_executor", 2.0), (PROCESS[1], "process_pool_executor", 2.0)], True),
+     [(PROCESS[0], "process_pool_executor", 2.0), (PROCESS[1], "process_pool_executor", 2.0),
+      (PROCESS[2], "process_pool_executor", 2.0)], True),
     ("W4 echo 1MiB", "w4_echo_mib_per_s", "MiB/s", PROCESS, W4_REFS,
-     [(PROCESS[0], "process_pool_executor", 2.0), (PROCESS[1], "process_pool_executor", 2.0)], True),
-    ("W5 jobs lost", "w5_lost", "jobs", PROCESS, [], [(EMB, None, 0), (SVC, None, 0)], False),
-    ("W5 duplicate results", "w5_duplicates", "jobs", PROCESS, [], [(EMB, None, 0), (SVC, None, 0)], False),
+     [(PROCESS[0], "process_pool_executor", 2.0), (PROCESS[1], "process_pool_executor", 2.0),
+      (PROCESS[2], "process_pool_executor", 2.0)], True),
+    ("W5 jobs lost", "w5_lost", "jobs", [EMB, SVC], [], [(EMB, None, 0), (SVC, None, 0)], False),
+    ("W5 duplicate results", "w5_duplicates", "jobs", [EMB, SVC], [], [(EMB, None, 0), (SVC, None, 0)], False),
     ("W5 PPE jobs failed of 200", "w5_failed", "jobs", ["process_pool_executor"], [], [], False),
-    ("W5 wall / W3a wall", "w5_wall_over_w3a", "x", PROCESS, [], [(EMB, None, 1.2)], False),
-    ("W5 wall - W3a wall", "w5_wall_excess_s", "s", PROCESS, [], [(SVC, None, 1.8)], False),
+    ("W5 wall / W3a wall", "w5_wall_over_w3a", "x", [EMB, SVC], [], [(EMB, None, 1.2)], False),
+    ("W5 wall - W3a wall", "w5_wall_excess_s", "s", [EMB, SVC], [], [(SVC, None, 1.8)], False),
     ("W6 2000 x true", "w6_jobs_per_s", "jobs/s", [EMB], ["xargs", "posix_spawn", "gnu_parallel"],
      [(EMB, "xargs", 1.0), (EMB, "posix_spawn", 0.7)], True),
     ("W7 2 workers", "w7_jobs_per_s_2", "jobs/s", [SVC], [], [], True),
@@ -161,14 +166,15 @@ def cells(result):
 
 
 def print_table(results):
-    header = ["backend", "workload", "taskmill (thread, or emb / svc)", "references", "ratio taskmill/ref",
+    header = ["backend", "workload", "taskmill (thread, or emb / svc / svc unix)", "references", "ratio taskmill/ref",
               "target (BENCHMARKS.md)", "met"]
     lines = [cells(r) for r in results]
     widths = [max(len(str(c)) for c in col) for col in zip(header, *lines)]
     for row in [header, ["-" * w for w in widths]] + lines:
         print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |")
-    print("emb = embedded (coordinator in the client process), svc = service (coordinator and workers as daemons "
-          "over tcp); TPE/PPE = Thread/ProcessPoolExecutor; zmq = raw DEALER/ROUTER round trip between 2 processes "
+    print("emb = embedded (coordinator in the client process), svc = service (coordinator and workers as daemons, "
+          "the workers at the coordinator's Unix socket, the client over tcp), svc unix = the same with the client "
+          "at the Unix socket too; TPE/PPE = Thread/ProcessPoolExecutor; zmq = raw DEALER/ROUTER round trip between 2 processes "
           "(busy-poll: the caller polls for the reply, as taskmill's get() spins while round trips are short), "
           "push/pull = a raw stream of 100-byte messages; 1 MiB stream = 500 raw 1 MiB messages through one hop; "
           "2 threads = the same spins on 2 plain threads, the machine's ceiling for W3")
