@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
 
 #include "loop.h"
 #include "taskmill/errors.h"
@@ -17,13 +18,21 @@ namespace {
 // byte (libzmq reserves those for the ids it makes up, which are 5 bytes), so
 // no peer over a socket can take it.
 const std::string kLocalPeer("\0local-client", 13);
-// Local workers' links are named so too, which no socket's peer can be.
+// Links' peers are named so too, which no socket's peer can be, then a
+// number drawn for each coordinator (link_names_) and one per link: a name
+// the journal kept from before a restart is never given to a new link.
 const std::string kLinkPeerPrefix("\0link-", 6);
+
+std::string drawn_link_names() {
+  std::random_device random;
+  return kLinkPeerPrefix + std::to_string(random()) + std::to_string(random()) + "-";
+}
 
 }  // namespace
 
 Coordinator::Loop::Loop(zmq::context_t& context, CoordinatorOptions options)
     : options_(std::move(options)), router_(context, zmq::socket_type::router), local_(options_.local_client),
+      link_names_(drawn_link_names()),
       workers_(options_.prefetch),
       finished_(options_.result_ttl) {
   wire::configure(router_, options_.max_message_bytes);
@@ -142,7 +151,7 @@ void Coordinator::Loop::adopt_links() {
   fds.insert(fds.end(), accepted_.begin(), accepted_.end());
   accepted_.clear();
   for (int fd : fds) {
-    links_.emplace(kLinkPeerPrefix + std::to_string(++links_made_),
+    links_.emplace(link_names_ + std::to_string(++links_made_),
                    std::make_unique<detail::StreamLink>(fd, options_.max_message_bytes));
   }
 }

@@ -123,11 +123,13 @@ class Coordinator::Loop {
 
   std::mutex adopt_mu_;
   std::vector<int> adopted_ TASKMILL_GUARDED_BY(adopt_mu_);
-  // Local workers' links, by the peer name each is known by (kLinkPeerPrefix
-  // and a number). Ordered, so the poll items follow it.
+  // Links (embedded workers', and the Unix socket's workers and clients), by
+  // the peer name each is known by (link_names_ and a number). Ordered, so
+  // the poll items follow it.
   std::map<std::string, std::unique_ptr<detail::StreamLink>> links_;
   std::unique_ptr<LinkListener> listener_;  // options_.unix_socket's, if any
   std::vector<int> accepted_;  // from listener_, adopted at the next turn's start
+  std::string link_names_;  // what links' peer names start with (coordinator.cpp)
   std::uint64_t links_made_ = 0;
 
   std::unordered_map<std::string, Peer> peers_;
