@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "support/link_peer.h"
 #include "taskmill/config.h"
 #include "taskmill/coordinator/coordinator.h"
 #include "taskmill/detail/stream_link.h"
@@ -23,6 +24,7 @@
 
 namespace v1 = taskmill::v1;
 using taskmill::detail::StreamLink;
+using taskmill::testing::next_message;
 using namespace std::chrono_literals;
 
 namespace {
@@ -36,26 +38,6 @@ std::unique_ptr<StreamLink> linked_worker(taskmill::coordinator::Coordinator& co
 }
 
 void send(StreamLink& link, v1::Envelope envelope) { REQUIRE(link.send(taskmill::wire::encode(envelope))); }
-
-// The next message other than a heartbeat; an empty Envelope if none came
-// within `wait` or the link closed.
-v1::Envelope next(StreamLink& link, std::chrono::milliseconds wait = 10s) {
-  const auto until = std::chrono::steady_clock::now() + wait;
-  zmq::message_t frame;
-  taskmill::wire::Attachments attachments;
-  while (std::chrono::steady_clock::now() < until && !link.closed()) {
-    link.flush();
-    if (!link.receive(&frame, &attachments)) {
-      pollfd readable{link.fd(), POLLIN, 0};
-      ::poll(&readable, 1, 20);
-      continue;
-    }
-    v1::Envelope envelope;
-    REQUIRE(taskmill::wire::decode(frame, &envelope).is_ok());
-    if (!envelope.has_heartbeat()) return envelope;
-  }
-  return {};
-}
 
 v1::Envelope hello(const std::string& name) {
   v1::Envelope envelope;
@@ -89,12 +71,12 @@ TEST_CASE("a coordinator answers a bad frame on a worker's link, ends a link tha
     taskmill::ServiceClient observer(config);
     auto link = linked_worker(coordinator);
     send(*link, hello("linked-a"));
-    REQUIRE(next(*link).has_welcome());
+    REQUIRE(next_message(*link).has_welcome());
     CHECK(workers_named(observer, "linked-a") == 1);
 
     // Not an Envelope: refused with a reason, and the worker stays.
     REQUIRE(link->send(zmq::message_t(std::string("\xff\xff not protobuf"))));
-    const v1::Envelope error = next(*link);
+    const v1::Envelope error = next_message(*link);
     REQUIRE(error.has_error());
     CHECK(error.error().code() == static_cast<std::uint32_t>(taskmill::StatusCode::kInvalidArgument));
     CHECK(workers_named(observer, "linked-a") == 1);
@@ -105,7 +87,7 @@ TEST_CASE("a coordinator answers a bad frame on a worker's link, ends a link tha
     const std::uint64_t size = std::uint64_t{1} << 40;
     for (int i = 0; i < 8; ++i) header[i] = static_cast<char>((size >> (8 * i)) & 0xff);
     REQUIRE(::write(link->fd(), header.data(), header.size()) == 8);
-    CHECK(next(*link).body_case() == v1::Envelope::BODY_NOT_SET);
+    CHECK(next_message(*link).body_case() == v1::Envelope::BODY_NOT_SET);
     CHECK(link->closed());
     for (int i = 0; i < 100 && workers_named(observer, "linked-a") > 0; ++i) std::this_thread::sleep_for(20ms);
     CHECK(workers_named(observer, "linked-a") == 0);
@@ -113,7 +95,7 @@ TEST_CASE("a coordinator answers a bad frame on a worker's link, ends a link tha
     // Everyone else is still served: a new link registers as before.
     auto another = linked_worker(coordinator);
     send(*another, hello("linked-b"));
-    REQUIRE(next(*another).has_welcome());
+    REQUIRE(next_message(*another).has_welcome());
     CHECK(workers_named(observer, "linked-b") == 1);
   }
   coordinator.stop();

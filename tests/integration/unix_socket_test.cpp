@@ -8,7 +8,6 @@
 // listens on it.
 #include <catch2/catch.hpp>
 
-#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -29,6 +28,7 @@
 #include "support/daemons.h"
 #include "support/scratch_dir.h"
 #include "support/test_jobs.h"
+#include "support/link_peer.h"
 #include "taskmill/codec.h"
 #include "taskmill/coordinator/coordinator.h"
 #include "taskmill/detail/stream_link.h"
@@ -82,26 +82,6 @@ std::string connect_as(int uid, const std::string& path) {
   ::close(result[0]);
   ::waitpid(child, nullptr, 0);
   return verdict == 'r' ? "refused" : verdict == 'c' ? "closed" : verdict == 'o' ? "open" : "no answer";
-}
-
-// The next message on `link` other than a heartbeat; an empty Envelope if
-// none came within 10 s or the link closed.
-v1::Envelope next(StreamLink& link) {
-  const auto until = std::chrono::steady_clock::now() + 10s;
-  zmq::message_t frame;
-  taskmill::wire::Attachments attachments;
-  while (std::chrono::steady_clock::now() < until && !link.closed()) {
-    link.flush();
-    if (!link.receive(&frame, &attachments)) {
-      pollfd readable{link.fd(), POLLIN, 0};
-      ::poll(&readable, 1, 20);
-      continue;
-    }
-    v1::Envelope envelope;
-    REQUIRE(taskmill::wire::decode(frame, &envelope).is_ok());
-    if (!envelope.has_heartbeat()) return envelope;
-  }
-  return {};
 }
 
 }  // namespace
@@ -271,7 +251,7 @@ TEST_CASE("a client whose link to the Unix socket closes takes its jobs with it"
   v1::Envelope hello;
   hello.mutable_hello()->set_kind(v1::PEER_KIND_CLIENT);
   REQUIRE(client->send(taskmill::wire::encode(hello)));
-  REQUIRE(next(*client).has_welcome());
+  REQUIRE(next_message(*client).has_welcome());
   auto gate = new_gate();
   v1::Envelope submit;
   v1::JobSpec* job = submit.mutable_submit()->add_jobs();
