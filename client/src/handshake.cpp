@@ -18,13 +18,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-v1::Envelope client_hello() {
-  v1::Envelope hello;
-  hello.mutable_hello()->set_kind(v1::PEER_KIND_CLIENT);
-  hello.mutable_hello()->set_pid(static_cast<std::uint32_t>(::getpid()));
-  return hello;
-}
-
 // The keys `config` names, or nullopt for none. Throws ConfigError.
 std::optional<curve::ClientKeys> client_keys(const Config& config) {
   if (config.curve_secret.empty() && config.coordinator_key.empty()) return std::nullopt;
@@ -36,6 +29,13 @@ std::optional<curve::ClientKeys> client_keys(const Config& config) {
 }
 
 }  // namespace
+
+v1::Envelope client_hello() {
+  v1::Envelope hello;
+  hello.mutable_hello()->set_kind(v1::PEER_KIND_CLIENT);
+  hello.mutable_hello()->set_pid(static_cast<std::uint32_t>(::getpid()));
+  return hello;
+}
 
 std::string random_client_id() {
   std::random_device random;

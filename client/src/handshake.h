@@ -19,6 +19,9 @@ namespace taskmill::detail {
 // A routing id no other client of the coordinator has.
 std::string random_client_id();
 
+// What a client says first: Hello, as a client, with its process id.
+v1::Envelope client_hello();
+
 // Connects `dealer` to `endpoint`, with the CurveZMQ keys `config` names
 // (curve_secret, coordinator_key) unless `embedded`, says Hello and waits
 // for Welcome. Throws ConfigError for bad key files, and taskmill::Error if

@@ -416,8 +416,7 @@ void ProcessBackend::fail_all_pending(const std::string& why) {
 
 void ProcessBackend::resubmit_pending(bool say_hello) {
   if (say_hello) {
-    v1::Envelope hello;
-    hello.mutable_hello()->set_kind(v1::PEER_KIND_CLIENT);
+    v1::Envelope hello = client_hello();
     send(hello);
   }
   std::vector<TaskPtr> again;

@@ -10,31 +10,12 @@
 #include <cstring>
 #include <utility>
 
+#include "taskmill/detail/stream_link.h"
 #include "taskmill/errors.h"
 #include "taskmill/log.h"
 
 namespace taskmill::coordinator {
 namespace {
-
-sockaddr_un address_of(const std::string& path) {
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof(address.sun_path)) {
-    throw Error("coordinator: cannot listen on unix://" + path + ": a socket path must be 1 to " +
-                std::to_string(sizeof(address.sun_path) - 1) + " bytes long");
-  }
-  std::memcpy(address.sun_path, path.data(), path.size());
-  return address;
-}
-
-// True if a listener answers at `address`.
-bool someone_listens(const sockaddr_un& address) {
-  const int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (probe < 0) return false;
-  const bool answered = ::connect(probe, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0;
-  ::close(probe);
-  return answered;
-}
 
 [[noreturn]] void refuse(const std::string& path, const std::string& why) {
   throw Error("coordinator: cannot listen on unix://" + path + ": " + why);
@@ -43,11 +24,16 @@ bool someone_listens(const sockaddr_un& address) {
 }  // namespace
 
 LinkListener::LinkListener(std::string path) : path_(std::move(path)) {
-  const sockaddr_un address = address_of(path_);
+  sockaddr_un address;
+  if (std::string why; !detail::unix_socket_address(path_, &address, &why)) refuse(path_, why);
   struct stat file {};
   if (::lstat(path_.c_str(), &file) == 0) {
     if (!S_ISSOCK(file.st_mode)) refuse(path_, "a file that is not a socket is there");
-    if (someone_listens(address)) refuse(path_, "something listens there");
+    std::string unanswered;
+    if (const int probe = detail::dial_unix_socket(path_, &unanswered); probe >= 0) {
+      ::close(probe);
+      refuse(path_, "something listens there");
+    }
     ::unlink(path_.c_str());  // a socket whose listener is gone (killed, so it could not remove it)
   }
   fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

@@ -43,14 +43,20 @@ std::string unix_socket_path_of(std::string_view endpoint) {
   return endpoint.starts_with(kUnixScheme) ? std::string(endpoint.substr(kUnixScheme.size())) : std::string();
 }
 
-int dial_unix_socket(const std::string& path, std::string* error) {
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof(address.sun_path)) {
-    *error = "a socket path must be 1 to " + std::to_string(sizeof(address.sun_path) - 1) + " bytes long";
-    return -1;
+bool unix_socket_address(const std::string& path, sockaddr_un* address, std::string* error) {
+  *address = sockaddr_un{};
+  address->sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(address->sun_path)) {
+    *error = "a socket path must be 1 to " + std::to_string(sizeof(address->sun_path) - 1) + " bytes long";
+    return false;
   }
-  std::memcpy(address.sun_path, path.data(), path.size());
+  std::memcpy(address->sun_path, path.data(), path.size());
+  return true;
+}
+
+int dial_unix_socket(const std::string& path, std::string* error) {
+  sockaddr_un address;
+  if (!unix_socket_address(path, &address, error)) return -1;
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
     *error = std::strerror(errno);

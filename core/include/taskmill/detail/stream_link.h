@@ -18,6 +18,7 @@
 // Not thread-safe: one thread polls fd(), sends and receives.
 #pragma once
 
+#include <sys/un.h>
 #include <zmq.hpp>
 
 #include <chrono>
@@ -39,6 +40,9 @@ int link_fd_of(std::string_view endpoint);
 // A service coordinator's Unix socket (CoordinatorOptions::unix_socket)
 // as a worker's address: unix://PATH. PATH for it; empty for any other address.
 std::string unix_socket_path_of(std::string_view endpoint);
+// The address of the Unix socket at `path`; false with `error` set if the
+// path does not fit one.
+bool unix_socket_address(const std::string& path, sockaddr_un* address, std::string* error);
 // A stream socket connected to the Unix socket at `path`, or -1 with `error` set.
 int dial_unix_socket(const std::string& path, std::string* error);
 
