@@ -4,6 +4,9 @@
 // real worker process over a real socket; ordering comes from gates.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "support/daemons.h"
@@ -208,4 +211,47 @@ TEST_CASE("a short job's result is not held behind a long job queued after it", 
   while (message.has_started()) message = coordinator.receive();
   REQUIRE(message.has_results());
   CHECK(message.results().results(0).id() == 3);
+}
+
+// After jobs that ran long the worker's I/O thread stops polling for results
+// (each look is a wake-up taken from the running jobs); a short job's result
+// then wakes it. Held instead, it would leave with what the I/O thread next
+// wakes for: here the Started of a job on the other slot, about 35 ms later,
+// so the result must come before that Started.
+TEST_CASE("a short job's result is not held when the jobs before it ran long", "[integration][process][prefetch]") {
+  FakeCoordinator coordinator;
+  auto worker = Daemon::worker(coordinator.address(), 2);
+  coordinator.welcome();
+  const std::int64_t gates[] = {new_gate(), new_gate(), new_gate(), new_gate()};
+  coordinator.assign(1, gated.name(), gates[0]);
+  coordinator.assign(4, gated.name(), gates[3]);  // on the other slot throughout
+  wait_for_waiters(gates[0], 1);
+  wait_for_waiters(gates[3], 1);
+  coordinator.assign(2, gated.name(), gates[1]);
+  coordinator.assign(3, gated.name(), gates[2]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));  // job 1 runs long (over kShortJob, 5 ms)
+  open_gate(gates[0]);
+  v1::Envelope message = coordinator.receive();
+  REQUIRE(message.results().results_size() == 1);
+  CHECK(message.results().results(0).id() == 1);
+  // Job 2 takes job 1's slot and runs a millisecond or two, with job 3
+  // queued behind it, while the I/O thread sleeps until job 4 is due to be
+  // reported Started.
+  wait_for_waiters(gates[1], 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  open_gate(gates[1]);
+  message = coordinator.receive();
+  INFO("job 4 was reported Started before job 2's result came");
+  REQUIRE_FALSE(message.has_started());
+  REQUIRE(message.results().results_size() == 1);
+  CHECK(message.results().results(0).id() == 2);
+  open_gate(gates[2]);
+  open_gate(gates[3]);
+  std::vector<std::uint64_t> ids;
+  while (ids.size() < 2) {
+    message = coordinator.receive();
+    for (const v1::JobResult& r : message.results().results()) ids.push_back(r.id());
+  }
+  std::sort(ids.begin(), ids.end());
+  CHECK(ids == std::vector<std::uint64_t>{3, 4});
 }

@@ -29,11 +29,14 @@ void Worker::Loop::record_progress(std::uint64_t id, std::uint64_t session, doub
 Clock::duration Worker::Loop::note_started(Clock::time_point now) {
   std::lock_guard lock(mu_);
   // A slot ending a job of kShortJob or more wakes this loop with its result;
-  // one ending a younger job may not (slot_main). So the loop looks again
-  // when a running job turns kShortJob old or is due to be reported, and
-  // within kShortJob while a slot is about to take a queued job.
+  // one ending a younger job may not (slot_main). So while the jobs are short
+  // the loop looks again when a running job turns kShortJob old, and within
+  // kShortJob while a slot is about to take a queued job. While they are long
+  // a short one's slot wakes it instead (io_looks_by_ is too far off). It also
+  // looks when a running job is due to be reported.
+  const bool short_jobs = last_run_ < kShortJob;
   Clock::duration next = Clock::duration::max();
-  if (!queue_.empty() && running_.size() < static_cast<std::size_t>(options_.slots)) next = kShortJob;
+  if (short_jobs && !queue_.empty() && running_.size() < static_cast<std::size_t>(options_.slots)) next = kShortJob;
   for (RunningJob& job : running_) {
     if (job.reported || job.session != session_) continue;
     const auto age = now - job.since;
@@ -42,9 +45,14 @@ Clock::duration Worker::Loop::note_started(Clock::time_point now) {
       started_.push_back(job.id);
       continue;
     }
-    next = std::min<Clock::duration>(next, age < kShortJob ? kShortJob - age : kReportStartedAfter - age);
+    next = std::min<Clock::duration>(next, short_jobs && age < kShortJob ? kShortJob - age : kReportStartedAfter - age);
   }
   return next;
+}
+
+void Worker::Loop::will_look_by(Clock::time_point by) {
+  std::lock_guard lock(mu_);
+  io_looks_by_ = by;
 }
 
 bool Worker::Loop::send_results() {
@@ -106,7 +114,8 @@ void Worker::Loop::slot_main() {
     }
     JobProgress progress(*this, assignment.id(), session);
     v1::JobResult result = run_assignment(assignment, payload.view(), received, *cancel, &progress);
-    const Clock::duration ran = Clock::now() - began;
+    const Clock::time_point ended = Clock::now();
+    const Clock::duration ran = ended - began;
     // At least 1: the coordinator reads 0 as "not measured".
     result.set_run_us(static_cast<std::uint64_t>(
         std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::microseconds>(ran).count())));
@@ -120,14 +129,17 @@ void Worker::Loop::slot_main() {
       progress_.erase(assignment.id());  // the result says it all
       // One wake-up per batch of results, not per result. A short job
       // followed by more queued work needs none: the I/O thread polls within
-      // kShortJob while such a job runs (note_started) and sends its result
-      // with the next ones. After a longer job, with nothing more to run, or
-      // once a batch has gathered (kResultBatch), it wakes.
+      // kShortJob while such jobs run (note_started) and sends its result
+      // with the next ones. After a longer job, with nothing more to run,
+      // once a batch has gathered (kResultBatch), or when the I/O thread,
+      // expecting long jobs, would not look within kShortJob, it wakes.
       finished_.push_back(std::move(result));
+      last_run_ = ran;
       const bool short_job = ran < kShortJob;
       const bool more_work = !queue_.empty() && !quota_reached();
       const bool batch_full = finished_.size() >= std::max(kResultBatch, queue_.size());
-      wake_io = !io_woken_ && (!short_job || !more_work || batch_full);
+      const bool looked_at_soon = io_looks_by_ <= ended + kShortJob;
+      wake_io = !io_woken_ && (!short_job || !more_work || batch_full || !looked_at_soon);
       io_woken_ = io_woken_ || wake_io;
     }
     if (!wake_io) continue;

@@ -58,14 +58,17 @@ int Worker::Loop::run() {
       items[0].socket = dealer_->handle();
     }
     const Clock::duration look_again = note_started(Clock::now());
-    // Send what note_started() just queued before sleeping: a slot finishing
-    // meanwhile wakes this loop only when nothing is waiting to be sent, so a
-    // Started left unsent here would hold its job's result for a heartbeat.
-    send_results();
     auto timeout = draining_ ? std::chrono::milliseconds(10) : heartbeat_;
     if (look_again != Clock::duration::max()) {
       timeout = std::min(timeout, std::max(std::chrono::ceil<std::chrono::milliseconds>(look_again), kShortJob));
     }
+    // Before the last look at what the slots finished: a result left after
+    // it must see when the next look is, to wake this loop if that is late.
+    will_look_by(Clock::now() + timeout);
+    // Send what note_started() just queued before sleeping: a slot finishing
+    // meanwhile wakes this loop only when nothing is waiting to be sent, so a
+    // Started left unsent here would hold its job's result for a heartbeat.
+    send_results();
     wire::poll(items, 2, timeout);
     if (items[1].revents & ZMQ_POLLIN) wake_.drain();
     zmq::message_t frame;

@@ -52,11 +52,13 @@ inline constexpr auto kReportStartedAfter = std::chrono::milliseconds(50);
 
 // A job that ends sooner than this, with more queued behind it, may leave its
 // result for the I/O thread to send with the next ones, so that thread polls
-// this often while one runs. A result may so wait up to this long while its
-// worker is busy (a lone job's goes at once); in exchange commands and other
-// jobs of a millisecond or two go back a few per message instead of one each,
-// with a wake-up of every thread on the way per message (W6: +17% jobs/s
-// against 1 ms).
+// this often while such jobs run. A result may so wait up to this long while
+// its worker is busy (a lone job's goes at once); in exchange commands and
+// other jobs of a millisecond or two go back a few per message instead of one
+// each, with a wake-up of every thread on the way per message (W6: +17%
+// jobs/s against 1 ms). While the jobs run longer than this the I/O thread
+// does not poll for them: their results wake it, and so does a short one
+// that would otherwise wait past kShortJob for its next look (io_looks_by_).
 inline constexpr auto kShortJob = std::chrono::milliseconds(5);
 
 // Results of short jobs gathered before a slot sends them (on a link) or
@@ -106,6 +108,8 @@ class Worker::Loop {
   // Moves jobs running for kReportStartedAfter to started_; returns how soon
   // the loop must look again (Clock::duration::max(): no sooner than it would).
   Clock::duration note_started(Clock::time_point now);
+  // Records that the I/O thread, about to sleep, looks again by `by`.
+  void will_look_by(Clock::time_point by);
   // Sends what the slots finished, started and reported. True if some of it
   // waits in a link's queue for the socket (the I/O thread must write it).
   bool send_results();
@@ -175,6 +179,15 @@ class Worker::Loop {
   std::uint64_t session_ TASKMILL_GUARDED_BY(mu_) = 0;
   std::vector<v1::JobResult> finished_ TASKMILL_GUARDED_BY(mu_);
   bool io_woken_ TASKMILL_GUARDED_BY(mu_) = false;  // a slot woke the I/O thread for finished_
+  // When the I/O thread, asleep, looks at finished_ next without being woken
+  // (it set this before polling), so that a slot can tell whether a result
+  // it leaves there goes within kShortJob.
+  Clock::time_point io_looks_by_ TASKMILL_GUARDED_BY(mu_) = Clock::time_point::max();
+  // How long the job a slot finished last ran (0: none yet). While it is
+  // kShortJob or more the I/O thread expects long jobs and does not poll for
+  // their results: each is a wake-up, 10-40 us of CPU here, taken from the
+  // jobs on a machine whose CPUs are all running them (W3a).
+  Clock::duration last_run_ TASKMILL_GUARDED_BY(mu_){};
   std::vector<std::uint64_t> started_ TASKMILL_GUARDED_BY(mu_);
   std::unordered_map<std::uint64_t, std::pair<double, std::string>> progress_ TASKMILL_GUARDED_BY(mu_);  // latest only
   bool slots_stop_ TASKMILL_GUARDED_BY(mu_) = false;
