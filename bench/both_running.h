@@ -1,6 +1,7 @@
 // both_running.h: an executor's two workers seen running jobs at once, so a
 // benchmark starts timing with every worker connected. A worker reports a
-// job Started once it has run 10 ms, so each probe spins 50 ms.
+// job Started once it has run 50 ms (kReportStartedAfter), so each probe
+// spins twice that: a probe of 50 ms often ends as its Started goes out.
 #pragma once
 
 #include <chrono>
@@ -13,7 +14,7 @@
 namespace bench {
 
 inline void wait_both_running(taskmill::Executor& ex) {
-  constexpr std::int64_t kProbeMicros = 50'000;
+  constexpr std::int64_t kProbeMicros = 100'000;
   for (int attempt = 0; attempt < 100; ++attempt) {
     auto a = ex.submit(taskmill::jobs::spin, kProbeMicros);
     auto b = ex.submit(taskmill::jobs::spin, kProbeMicros);
