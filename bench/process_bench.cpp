@@ -267,10 +267,17 @@ void measure_once(const std::string& coordinator, const Processes& processes, co
   run("w4_echo_mib_per_s", [&](Executor& ex, const std::string& key) { note(key, w4_mib_per_s(ex, jobs::echo, data)); });
 }
 
-// W3 with no executor (w3_raw_threads), next to taskmill's in each run.
-void measure_raw_threads(Samples& out, const std::string& only) {
+// The fewest threads a job of a process executor wakes (spin_ceiling.h).
+constexpr int kWakeupsPerJob = 3;
+
+// W3 with no executor (w3_raw_threads), next to taskmill's in each run; W3a
+// also with each job waking kWakeupsPerJob sleeping threads.
+void measure_raw_threads(std::map<std::string, Samples>& pools, const std::string& only) {
+  Samples& out = pools["raw_threads"];
   if (std::string("w3a_efficiency").starts_with(only)) {
     note(out, "raw_threads", "w3a_efficiency", bench::w3_raw_threads(kW3aJobs, kW3aMicros, kWorkers));
+    note(pools["raw_threads_woken"], "raw_threads_woken", "w3a_efficiency",
+         bench::w3_raw_threads_woken(kW3aJobs, kW3aMicros, kWorkers, kWakeupsPerJob));
   }
   if (std::string("w3b_efficiency").starts_with(only)) {
     note(out, "raw_threads", "w3b_efficiency", bench::w3_raw_threads(kW3bJobs, kW3bMicros, kWorkers));
@@ -285,10 +292,11 @@ double median(std::vector<double> values) {
 void print_summary(const std::map<std::string, Samples>& deployments, int runs) {
   std::cout << "\ntaskmill-bench-process: " << kWorkers << " workers, median of " << runs << " run(s)\n"
             << std::left << std::setw(22) << "figure" << std::right << std::setw(14) << "embedded" << std::setw(14)
-            << "service" << std::setw(14) << "service_unix" << std::setw(14) << "raw_threads" << '\n';
+            << "service" << std::setw(14) << "service_unix" << std::setw(14) << "raw_threads" << std::setw(14)
+            << "+3 wake-ups" << '\n';
   for (const auto& [key, label] : kFigures) {
     std::cout << std::left << std::setw(22) << label << std::right << std::fixed;
-    for (const char* d : {"embedded", "service", "service_unix", "raw_threads"}) {
+    for (const char* d : {"embedded", "service", "service_unix", "raw_threads", "raw_threads_woken"}) {
       auto at = deployments.find(d);
       if (at == deployments.end() || !at->second.contains(key)) {
         std::cout << std::setw(14) << "-";
@@ -307,8 +315,9 @@ void write_json(const std::string& path, const std::map<std::string, Samples>& d
       << ",\n  \"pools\": {";
   bool first = true;
   for (const auto& [name, samples] : deployments) {
-    // raw_threads is a reference, not taskmill.
-    out << (first ? "\n" : ",\n") << "    \"" << (name == "raw_threads" ? "" : "taskmill_process_") << name << "\": {";
+    // raw_threads* are references, not taskmill.
+    out << (first ? "\n" : ",\n") << "    \"" << (name.starts_with("raw_threads") ? "" : "taskmill_process_") << name
+        << "\": {";
     first = false;
     const char* comma = "";
     for (const auto& [key, label] : kFigures) {
@@ -389,7 +398,7 @@ int main(int argc, char** argv) {
                                                         : "";
       measure_once(address, processes, data, deployments[d], d, options.only);
     }
-    measure_raw_threads(deployments["raw_threads"], options.only);
+    measure_raw_threads(deployments, options.only);
   }
   print_summary(deployments, options.runs);
   if (options.json_path) write_json(*options.json_path, deployments, options.runs);
