@@ -37,8 +37,10 @@ inline std::int64_t spin_directly(std::int64_t micros) {
   return taskmill::jobs::spin.function()(micros, context);
 }
 
-// Efficiency = ideal / wall, ideal = count * micros / workers.
-inline double w3_raw_threads(int count, std::int64_t micros, std::size_t workers) {
+// Runs `count` spins on `workers` threads, each calling `after_each` when
+// a spin ends. Efficiency = ideal / wall, ideal = count * micros / workers.
+template <class AfterEach>
+double w3_spin_threads(int count, std::int64_t micros, std::size_t workers, AfterEach after_each) {
   std::atomic<int> next{0};
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
@@ -49,12 +51,17 @@ inline double w3_raw_threads(int count, std::int64_t micros, std::size_t workers
           std::cerr << "taskmill bench: wrong result: W3 raw spin\n";
           std::exit(1);
         }
+        after_each();
       }
     });
   }
   for (auto& t : threads) t.join();
   const double ideal = static_cast<double>(count) * static_cast<double>(micros) / 1e6 / static_cast<double>(workers);
   return ideal / std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+inline double w3_raw_threads(int count, std::int64_t micros, std::size_t workers) {
+  return w3_spin_threads(count, micros, workers, [] {});
 }
 
 // w3_raw_threads, each job's end waking the first of `wakeups` threads
@@ -83,28 +90,12 @@ inline double w3_raw_threads_woken(int count, std::int64_t micros, std::size_t w
       }
     });
   }
-  std::atomic<int> next{0};
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < workers; ++t) {
-    threads.emplace_back([&] {
-      while (next.fetch_add(1) < count) {
-        if (spin_directly(micros) != micros) {
-          std::cerr << "taskmill bench: wrong result: W3 raw spin, woken\n";
-          std::exit(1);
-        }
-        notify(0);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double efficiency = w3_spin_threads(count, micros, workers, [&] { notify(0); });
   done.store(true);
   for (int i = 0; i < wakeups; ++i) notify(i);  // each then wakes once more, and sees `done`
   for (auto& t : sleepers) t.join();
   for (int fd : fds) ::close(fd);
-  const double ideal = static_cast<double>(count) * static_cast<double>(micros) / 1e6 / static_cast<double>(workers);
-  return ideal / wall;
+  return efficiency;
 }
 
 }  // namespace bench
