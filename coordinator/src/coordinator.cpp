@@ -152,7 +152,8 @@ void Coordinator::Loop::adopt_links() {
   accepted_.clear();
   for (int fd : fds) {
     links_.emplace(link_names_ + std::to_string(++links_made_),
-                   std::make_unique<detail::StreamLink>(fd, options_.max_message_bytes));
+                   std::make_unique<detail::StreamLink>(fd, options_.max_message_bytes,
+                                                         detail::SendBuffer::kWholePayload));
   }
 }
 

@@ -23,6 +23,7 @@ constexpr std::uint64_t kMoreBit = std::uint64_t{1} << 63;
 // is read straight into its own buffer.
 constexpr std::size_t kReadAheadBytes = 64 << 10;
 constexpr std::size_t kIovecsPerWrite = 64;
+constexpr int kWholePayloadBufferBytes = 2 << 20;
 
 constexpr std::string_view kLinkScheme = "fd://";
 constexpr std::string_view kUnixScheme = "unix://";
@@ -66,10 +67,14 @@ int dial_unix_socket(const std::string& path, std::string* error) {
   return fd;
 }
 
-StreamLink::StreamLink(int fd, std::int64_t max_message_bytes)
+StreamLink::StreamLink(int fd, std::int64_t max_message_bytes, SendBuffer send_buffer)
     : fd_(fd), max_part_bytes_(max_message_bytes), in_(kReadAheadBytes) {
   ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
   ::fcntl(fd_, F_SETFD, FD_CLOEXEC);
+  if (send_buffer == SendBuffer::kWholePayload) {
+    // Best effort: a socket that keeps its default buffer still works.
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &kWholePayloadBufferBytes, sizeof(kWholePayloadBufferBytes));
+  }
 }
 
 StreamLink::~StreamLink() { ::close(fd_); }

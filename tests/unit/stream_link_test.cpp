@@ -5,12 +5,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "taskmill/detail/stream_link.h"
 
+using taskmill::detail::SendBuffer;
 using taskmill::detail::StreamLink;
 
 namespace {
@@ -42,6 +45,20 @@ std::string header(std::uint64_t value) {
   return bytes;
 }
 
+int send_buffer_of(int fd) {
+  int bytes = 0;
+  socklen_t size = sizeof(bytes);
+  REQUIRE(::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, &size) == 0);
+  return bytes;
+}
+
+long wmem_max() {
+  long bytes = 0;
+  std::ifstream("/proc/sys/net/core/wmem_max") >> bytes;
+  REQUIRE(bytes > 0);
+  return bytes;
+}
+
 }  // namespace
 
 TEST_CASE("a link carries a message and its frames whole, larger than the socket holds", "[unit][link]") {
@@ -67,6 +84,35 @@ TEST_CASE("a link carries a message and its frames whole, larger than the socket
   CHECK_FALSE(sender.wants_write());
   CHECK_FALSE(receiver.receive(&frame, &in));  // nothing more
   CHECK_FALSE(receiver.closed());
+}
+
+TEST_CASE("a link that asks for room for a whole payload takes a megabyte in one write", "[unit][link]") {
+  Pair roomy_fds;
+  Pair plain_fds;
+  StreamLink roomy(roomy_fds.a(), taskmill::wire::kDefaultMaxMessageBytes, SendBuffer::kWholePayload);
+  StreamLink roomy_reader(roomy_fds.b());
+  StreamLink plain(plain_fds.a());
+  StreamLink plain_reader(plain_fds.b());
+  // The kernel grants what is asked up to net.core.wmem_max, doubled for its bookkeeping.
+  const long limit = wmem_max();
+  CHECK(send_buffer_of(roomy_fds.a()) == 2 * std::min(long{2 << 20}, limit));
+  CHECK(send_buffer_of(plain_fds.a()) < send_buffer_of(roomy_fds.a()));
+
+  const std::string megabyte(1 << 20, 'm');
+  REQUIRE(roomy.send(zmq::message_t(megabyte)));
+  REQUIRE(plain.send(zmq::message_t(megabyte)));
+  CHECK(plain.wants_write());  // the kernel's default holds ~208 KiB
+  if (limit >= (2 << 20)) {
+    CHECK_FALSE(roomy.wants_write());  // all of it went in the one write
+  } else {
+    WARN("net.core.wmem_max is " << limit << " bytes: a megabyte takes more than one write here");
+  }
+  zmq::message_t frame;
+  taskmill::wire::Attachments in;
+  REQUIRE(pump(roomy, roomy_reader, &frame, &in));
+  CHECK(text(frame) == megabyte);
+  REQUIRE(pump(plain, plain_reader, &frame, &in));
+  CHECK(text(frame) == megabyte);
 }
 
 TEST_CASE("a link keeps many small messages in order, both ways", "[unit][link]") {

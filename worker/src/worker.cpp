@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <string>
@@ -23,6 +24,14 @@
 #include "worker_loop.h"
 
 namespace taskmill::worker {
+namespace {
+
+// Results of a megabyte or two leave in one write (detail::SendBuffer).
+std::unique_ptr<detail::StreamLink> new_link(int fd) {
+  return std::make_unique<detail::StreamLink>(fd, wire::kDefaultMaxMessageBytes, detail::SendBuffer::kWholePayload);
+}
+
+}  // namespace
 
 int Worker::Loop::run() {
   if (options_.embedded) {
@@ -207,7 +216,7 @@ void Worker::Loop::connect() {
   } else if (linked()) {
     // An inherited link cannot be dialled again: registering again goes over the same one.
     std::lock_guard lock(send_mu_);
-    if (link_ == nullptr) link_ = std::make_unique<detail::StreamLink>(link_fd_);
+    if (link_ == nullptr) link_ = new_link(link_fd_);
   } else {
     dealer_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
     wire::configure(*dealer_);
@@ -237,7 +246,7 @@ void Worker::Loop::dial() {
   std::string error;
   const int fd = detail::dial_unix_socket(socket_path_, &error);
   if (fd >= 0) {
-    link_ = std::make_unique<detail::StreamLink>(fd);
+    link_ = new_link(fd);
   } else if (connect_failures_said_.size() < 16 && connect_failures_said_.insert(error).second) {
     logger().warn("worker: cannot reach {} ({}); trying again", options_.coordinator, error);
   }

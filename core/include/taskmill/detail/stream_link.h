@@ -46,11 +46,25 @@ bool unix_socket_address(const std::string& path, sockaddr_un* address, std::str
 // A stream socket connected to the Unix socket at `path`, or -1 with `error` set.
 int dial_unix_socket(const std::string& path, std::string* error);
 
+// What a link's socket may hold unread (docs/performance.md, "The
+// twenty-second session"):
+// - kKernelDefault: the kernel's own, ~208 KiB here. A 1 MiB part then
+//   crosses in five or more turns of write, wake the reader, read, wake the
+//   writer.
+// - kWholePayload: 2 MiB asked for, so such a part goes in one write. The
+//   kernel caps it at net.core.wmem_max and holds only what is queued.
+//   The coordinator's and the workers' ends ask for it. A client's end does
+//   not: a client submitting a batch would then fill the coordinator's
+//   memory ahead of the workers, and that fresh memory costs more in page
+//   faults than the wake-ups saved.
+enum class SendBuffer { kKernelDefault, kWholePayload };
+
 class StreamLink {
  public:
   // Takes `fd`, a connected stream socket, and makes it non-blocking and
   // close-on-exec (so a command a worker runs cannot hold it open).
-  StreamLink(int fd, std::int64_t max_message_bytes = wire::kDefaultMaxMessageBytes);
+  StreamLink(int fd, std::int64_t max_message_bytes = wire::kDefaultMaxMessageBytes,
+             SendBuffer send_buffer = SendBuffer::kKernelDefault);
   ~StreamLink();
   StreamLink(const StreamLink&) = delete;
   StreamLink& operator=(const StreamLink&) = delete;
