@@ -8,14 +8,19 @@
 // re-ranks one on every assignment and result: insert and erase are O(1) and
 // allocate nothing once a bucket has grown, where a std::set allocates a node
 // per re-rank and compares keys on the way down. The highest rank is found in
-// O(1) too: after an erase it steps down past empty buckets, which are few
-// because a rank moves by one per assignment or result.
+// O(1) too, from a bitmap of the buckets in use: after an erase empties the
+// top bucket, the next one down is a scan of 64 ranks per word. (Stepping
+// down bucket by bucket cost ~1,000 instructions per assignment: the
+// worker table takes a worker out to re-rank it, and with one or two
+// workers the next rank in use was often 0, some 250 ranks below.)
 // Each item holds a RankPlace per RankBuckets it may be in (intrusive), so
 // an item is found without a lookup. Items must not move while in.
 // Not thread-safe: owned by the coordinator's loop thread.
 #pragma once
 
+#include <bit>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace taskmill::coordinator {
@@ -33,10 +38,15 @@ class RankBuckets {
 
   // Puts `item`, which is not in, at `rank` (> 0).
   void insert(T& item, int rank) {
-    if (static_cast<std::size_t>(rank) >= buckets_.size()) buckets_.resize(static_cast<std::size_t>(rank) + 1);
-    std::vector<T*>& bucket = buckets_[static_cast<std::size_t>(rank)];
+    const auto r = static_cast<std::size_t>(rank);
+    if (r >= buckets_.size()) {
+      buckets_.resize(r + 1);
+      in_use_.resize(r / 64 + 1);
+    }
+    std::vector<T*>& bucket = buckets_[r];
     item.*place_ = RankPlace{rank, bucket.size()};
     bucket.push_back(&item);
+    in_use_[r / 64] |= std::uint64_t{1} << (r % 64);
     if (rank > top_) top_ = rank;
   }
 
@@ -49,8 +59,12 @@ class RankBuckets {
     bucket[place.at] = last;
     (last->*place_).at = place.at;
     bucket.pop_back();
+    if (bucket.empty()) {
+      const auto r = static_cast<std::size_t>(place.rank);
+      in_use_[r / 64] &= ~(std::uint64_t{1} << (r % 64));
+      if (place.rank == top_) top_ = highest_in_use();
+    }
     place = RankPlace{};
-    while (top_ > 0 && buckets_[static_cast<std::size_t>(top_)].empty()) --top_;
   }
 
   bool empty() const { return top_ == 0; }
@@ -71,8 +85,16 @@ class RankBuckets {
   }
 
  private:
+  int highest_in_use() const {
+    for (std::size_t word = static_cast<std::size_t>(top_) / 64 + 1; word-- > 0;) {
+      if (in_use_[word] != 0) return static_cast<int>(word * 64 + 63 - std::countl_zero(in_use_[word]));
+    }
+    return 0;
+  }
+
   RankPlace T::*place_;
   std::vector<std::vector<T*>> buckets_;  // by rank; [0] stays empty
+  std::vector<std::uint64_t> in_use_;     // bit r % 64 of word r / 64: buckets_[r] is not empty
   int top_ = 0;
 };
 
