@@ -96,12 +96,11 @@ TEST_CASE("a link that asks for room for a whole payload takes a megabyte in one
   // The kernel grants what is asked up to net.core.wmem_max, doubled for its bookkeeping.
   const long limit = wmem_max();
   CHECK(send_buffer_of(roomy_fds.a()) == 2 * std::min(long{2 << 20}, limit));
-  CHECK(send_buffer_of(plain_fds.a()) < send_buffer_of(roomy_fds.a()));
 
   const std::string megabyte(1 << 20, 'm');
   REQUIRE(roomy.send(zmq::message_t(megabyte)));
   REQUIRE(plain.send(zmq::message_t(megabyte)));
-  CHECK(plain.wants_write());  // the kernel's default holds ~208 KiB
+  if (send_buffer_of(plain_fds.a()) < (1 << 20)) CHECK(plain.wants_write());  // the default: ~208 KiB
   if (limit >= (2 << 20)) {
     CHECK_FALSE(roomy.wants_write());  // all of it went in the one write
   } else {
