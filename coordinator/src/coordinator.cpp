@@ -261,10 +261,13 @@ void Coordinator::Loop::on_envelope(const std::string& peer, v1::Envelope& envel
 void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit, wire::Attachments& attachments) {
   const auto now = Clock::now();
   const std::uint32_t now_unix_s = unix_s_now();
+  // One copy of the name for the message's jobs, not one per job for the
+  // table to swap for the copy it already shares.
+  const SharedName client = peer;
   for (v1::JobSpec& spec : *submit.mutable_jobs()) {
     Payload payload;
     const Status framing = wire::take_payload(spec.payload_frame(), spec.mutable_payload(), attachments, &payload);
-    Job job{.client = peer, .client_id = spec.id(), .name = std::move(*spec.mutable_job()),
+    Job job{.client = client, .client_id = spec.id(), .name = std::move(*spec.mutable_job()),
             .payload = std::move(payload), .chunk = spec.chunk(), .detached = spec.detached(),
             .priority = spec.priority(), .deadline = std::nullopt, .max_retries = spec.max_retries(),
             .submitted_unix_s = now_unix_s};
