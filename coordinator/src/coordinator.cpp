@@ -179,7 +179,8 @@ void Coordinator::Loop::serve_links(const zmq::pollitem_t* ready) {
 }
 
 void Coordinator::Loop::link_closed(const std::string& peer, const std::string& error) {
-  if (!error.empty()) logger().warn("coordinator: closed a link: {}", error);
+  const bool said_goodbye = links_left_.erase(peer) > 0;
+  if (!error.empty() && !said_goodbye) logger().warn("coordinator: closed a link: {}", error);
   links_.erase(peer);
   // Everything the worker wrote before its end has been read: what it held
   // and did not report is lost. Embedded, the supervisor's report of its

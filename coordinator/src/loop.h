@@ -131,6 +131,9 @@ class Coordinator::Loop {
   std::vector<int> accepted_;  // from listener_, adopted at the next turn's start
   std::string link_names_;  // what links' peer names start with (coordinator.cpp)
   std::uint64_t links_made_ = 0;
+  // Linked peers that said goodbye: their link may yet end in a reset (a
+  // heartbeat lay unread when they exited), which is how they left, not a fault.
+  std::unordered_set<std::string> links_left_;
 
   std::unordered_map<std::string, Peer> peers_;
   JobTable jobs_;

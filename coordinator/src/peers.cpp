@@ -69,6 +69,7 @@ void Coordinator::Loop::on_worker_exited(const v1::WorkerExited& exited) {
 }
 
 void Coordinator::Loop::on_bye(const std::string& peer, v1::PeerKind kind) {
+  if (links_.contains(peer)) links_left_.insert(peer);
   if (kind == v1::PEER_KIND_WORKER) {
     worker_lost(peer, "it left", /*counts_as_attempt=*/false);
   } else if (kind == v1::PEER_KIND_CLIENT) {

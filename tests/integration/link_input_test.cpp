@@ -2,9 +2,13 @@
 // embedded coordinator reaches its workers over): the test adopts one end
 // into a real coordinator and plays the worker on the other. A frame that
 // is not an Envelope is answered with an error; a part over the size limit
-// ends the link and loses the worker; the coordinator keeps serving.
+// ends the link and loses the worker; the coordinator keeps serving. A
+// worker that says goodbye and exits with a heartbeat unread (so the kernel
+// resets its link) left; one that exits without a goodbye broke its link.
 #include <catch2/catch.hpp>
 #include <poll.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,6 +22,7 @@
 #include "taskmill/config.h"
 #include "taskmill/coordinator/coordinator.h"
 #include "taskmill/detail/stream_link.h"
+#include "taskmill/log.h"
 #include "taskmill/service_client.h"
 #include "taskmill/v1/taskmill.pb.h"
 #include "taskmill/wire.h"
@@ -46,6 +51,13 @@ v1::Envelope hello(const std::string& name) {
   envelope.mutable_hello()->set_slots(1);
   envelope.mutable_hello()->add_catalog()->set_name("test.anything");
   return envelope;
+}
+
+// Waits until the coordinator has written to `link` and leaves it unread:
+// closing the link then makes the kernel reset it.
+void leave_unread(StreamLink& link) {
+  pollfd readable{link.fd(), POLLIN, 0};
+  REQUIRE(::poll(&readable, 1, 5000) == 1);
 }
 
 int workers_named(taskmill::ServiceClient& observer, const std::string& name) {
@@ -100,4 +112,63 @@ TEST_CASE("a coordinator answers a bad frame on a worker's link, ends a link tha
   }
   coordinator.stop();
   loop.join();
+}
+
+TEST_CASE("a coordinator takes a reset after a worker's goodbye as its leaving, and one without as a broken link",
+          "[integration][link]") {
+  // The coordinator's log, seen through a sink of our own; nothing else
+  // logs while it is added or removed.
+  auto seen = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
+  spdlog::logger& log = taskmill::logger();
+  const spdlog::level::level_enum level = log.level();
+  log.set_level(spdlog::level::warn);
+  log.sinks().push_back(seen);
+  const auto warned_of = [&](const std::string& text) {
+    for (const std::string& line : seen->last_formatted()) {
+      if (line.find(text) != std::string::npos) return true;
+    }
+    return false;
+  };
+  zmq::context_t context;
+  taskmill::coordinator::Coordinator coordinator(
+      context, {.endpoints = {"tcp://127.0.0.1:*"}, .heartbeat = std::chrono::milliseconds(100)});
+  std::thread loop([&] { coordinator.run(); });
+  taskmill::Config config;
+  config.coordinator = coordinator.endpoints().front();
+  {
+    taskmill::ServiceClient observer(config);
+    auto leaving = linked_worker(coordinator);
+    send(*leaving, hello("leaving"));
+    REQUIRE(next_message(*leaving).has_welcome());
+    leave_unread(*leaving);
+    v1::Envelope bye;
+    bye.mutable_bye();
+    send(*leaving, bye);
+    leaving->flush();
+    leaving.reset();
+    for (int i = 0; i < 250 && workers_named(observer, "leaving") > 0; ++i) std::this_thread::sleep_for(20ms);
+    CHECK(workers_named(observer, "leaving") == 0);
+
+    // The same exit without the goodbye: the reset is a fault, and said.
+    auto breaking = linked_worker(coordinator);
+    send(*breaking, hello("breaking"));
+    REQUIRE(next_message(*breaking).has_welcome());
+    leave_unread(*breaking);
+    breaking.reset();
+    for (int i = 0; i < 250 && !warned_of("worker breaking lost"); ++i) std::this_thread::sleep_for(20ms);
+    CHECK(warned_of("closed a link: reading: Connection reset by peer"));
+    CHECK(warned_of("worker breaking lost"));
+    // The first link ended before the second began, so its end was read by
+    // now: one link closed in error, not two.
+    int closed_in_error = 0;
+    for (const std::string& line : seen->last_formatted()) {
+      closed_in_error += line.find("closed a link") != std::string::npos ? 1 : 0;
+      CHECK(line.find("leaving") == std::string::npos);
+    }
+    CHECK(closed_in_error == 1);
+  }
+  coordinator.stop();
+  loop.join();
+  log.sinks().pop_back();
+  log.set_level(level);
 }
