@@ -21,7 +21,9 @@ namespace taskmill::detail {
 // of them at a time spins briefly first, so that a job submitted right after
 // another starts without a futex wake-up (the W2 round trip). A worker that
 // takes a job and sees more queued wakes one more sleeper, so a burst of jobs
-// fans out to every worker without the submitter paying for each wake.
+// fans out to every worker without the submitter paying for each wake. A
+// worker running jobs of a few microseconds takes several per lock
+// (thread_backend.cpp, kShortJob).
 //
 // Thread-safety: every member function may be called concurrently.
 class ThreadBackend final : public Backend {
@@ -36,7 +38,10 @@ class ThreadBackend final : public Backend {
 
  private:
   void worker_main(std::size_t slot);
-  TaskPtr take(std::size_t slot);
+  // Waits for work and moves the next job, or several short ones, into
+  // `batch`; false once closed and drained. `finished` holds the last batch
+  // while the lock is held, so none of it is freed under the lock.
+  bool take(std::size_t slot, bool short_jobs, std::vector<TaskPtr>& batch, std::vector<TaskPtr>& finished);
   void spin_for_work() noexcept;
   void fail_broken(SharedState& task);
   void join_workers();
@@ -44,14 +49,15 @@ class ThreadBackend final : public Backend {
   std::mutex mu_;
   std::condition_variable work_cv_;
   ReadyQueue queue_ TASKMILL_GUARDED_BY(mu_);
-  // The job each worker runs, so shutdown can raise its cancel flag.
-  std::vector<TaskPtr> running_ TASKMILL_GUARDED_BY(mu_);
+  // The jobs each worker took, so shutdown can raise their cancel flags.
+  std::vector<std::vector<TaskPtr>> running_ TASKMILL_GUARDED_BY(mu_);
   std::size_t sleeping_ TASKMILL_GUARDED_BY(mu_) = 0;
   bool closed_ TASKMILL_GUARDED_BY(mu_) = false;
 
   std::atomic<std::size_t> queued_{0};  // queue_.size(), readable without the lock
   std::atomic<bool> spinning_{false};   // a worker is spinning for work
   std::atomic<bool> closing_{false};
+  std::atomic<bool> cancelling_{false};  // shutdown(cancel_pending): taken jobs not started are cancelled
 
   std::function<void()> initializer_;
   std::atomic<bool> broken_{false};  // an initializer threw

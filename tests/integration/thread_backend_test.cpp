@@ -4,9 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -35,9 +37,45 @@ TEST_CASE("higher priority jobs run first", "[integration][priority]") {
   fs.push_back(ex.submit(record, 2, {.priority = 5}));
   fs.push_back(ex.submit(record, 3, {.priority = -1}));
   fs.push_back(ex.submit(record, 4, {.priority = 5}));
+  // Enough short jobs that the worker takes several at a time: in order too.
+  for (std::int64_t i = 5; i < 45; ++i) fs.push_back(ex.submit(record, i, {.priority = i % 2 == 0 ? 1 : -2}));
   open_gate(gate);
   for (auto& f : fs) f.wait();
-  CHECK(recorded() == std::vector<std::int64_t>{2, 4, 1, 3});
+  std::vector<std::int64_t> want{2, 4};
+  for (std::int64_t i = 6; i < 45; i += 2) want.push_back(i);
+  want.push_back(1);
+  want.push_back(3);
+  for (std::int64_t i = 5; i < 45; i += 2) want.push_back(i);
+  CHECK(recorded() == want);
+}
+
+namespace {
+
+std::atomic<bool> zero_started{false};
+
+// 0 runs until cancelled; anything else returns at once.
+const taskmill::Job<std::int64_t, std::int64_t> zero_waits{
+    "test.zero_waits", [](const std::int64_t& x, taskmill::JobContext& ctx) -> std::int64_t {
+      if (x != 0) return x;
+      zero_started = true;
+      while (!ctx.cancelled()) ctx.sleep_for(std::chrono::seconds(5));
+      ctx.throw_if_cancelled();
+      return x;
+    }};
+
+}  // namespace
+
+TEST_CASE("shutdown with cancel_pending cancels the short jobs a worker took along with the one it runs",
+          "[integration][thread][shutdown]") {
+  auto ex = executor_with(1);
+  CHECK(ex.submit(square, 2).get() == 4);  // a short job: the worker takes the next ones several at a time
+  zero_started = false;
+  std::vector<std::int64_t> inputs(41);
+  for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i] = static_cast<std::int64_t>(i);
+  auto results = ex.map(zero_waits, inputs, {.chunksize = 1});  // queued at once
+  while (!zero_started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ex.shutdown({.wait = true, .cancel_pending = true});
+  for (const auto& chunk : results.chunks()) CHECK(chunk.state() == JobState::kCancelled);
 }
 
 TEST_CASE("the initializer runs once on each worker before its jobs", "[integration][config]") {
