@@ -88,8 +88,8 @@ class TaskmillPool {
     taskmill::MapOptions options;
     options.chunksize = kChunk;
     auto replies = ex_.map(taskmill::jobs::identity, inputs, options);
-    // Chunk by chunk: MapResult's own iterator does not compile (its operator==
-    // reads the private MapResult::chunks_).
+    // Chunk by chunk, one get() per chunk: MapResult's own iterator calls
+    // get() on the chunk at each reply, and W1 map counts per-job costs.
     std::int64_t i = 0;
     for (const auto& chunk : replies.chunks()) {
       for (std::int64_t reply : chunk.get()) check(reply, inputs[i++], "taskmill map");
