@@ -53,6 +53,14 @@ v1::Envelope hello(const std::string& name) {
   return envelope;
 }
 
+// A linked worker that said hello as `name` and was welcomed.
+std::unique_ptr<StreamLink> registered_worker(taskmill::coordinator::Coordinator& coordinator, const std::string& name) {
+  auto link = linked_worker(coordinator);
+  send(*link, hello(name));
+  REQUIRE(next_message(*link).has_welcome());
+  return link;
+}
+
 // Waits until the coordinator has written to `link` and leaves it unread:
 // closing the link then makes the kernel reset it.
 void leave_unread(StreamLink& link) {
@@ -69,21 +77,33 @@ int workers_named(taskmill::ServiceClient& observer, const std::string& name) {
   return count;
 }
 
+// A real coordinator on a thread of the test, at a tcp port, and an observer
+// client's configuration for it.
+struct CoordinatorOnThread {
+  explicit CoordinatorOnThread(std::chrono::milliseconds heartbeat)
+      : coordinator(context, {.endpoints = {"tcp://127.0.0.1:*"}, .heartbeat = heartbeat}) {
+    observer.coordinator = coordinator.endpoints().front();
+    loop = std::thread([this] { coordinator.run(); });
+  }
+  ~CoordinatorOnThread() {
+    coordinator.stop();
+    loop.join();
+  }
+  zmq::context_t context;
+  taskmill::coordinator::Coordinator coordinator;
+  taskmill::Config observer;
+  std::thread loop;
+};
+
 }  // namespace
 
 TEST_CASE("a coordinator answers a bad frame on a worker's link, ends a link that breaks its framing, and keeps serving",
           "[integration][link]") {
-  zmq::context_t context;
-  taskmill::coordinator::Coordinator coordinator(
-      context, {.endpoints = {"tcp://127.0.0.1:*"}, .heartbeat = std::chrono::milliseconds(2000)});
-  std::thread loop([&] { coordinator.run(); });
-  taskmill::Config config;
-  config.coordinator = coordinator.endpoints().front();
+  CoordinatorOnThread running(std::chrono::milliseconds(2000));
+  taskmill::coordinator::Coordinator& coordinator = running.coordinator;
   {
-    taskmill::ServiceClient observer(config);
-    auto link = linked_worker(coordinator);
-    send(*link, hello("linked-a"));
-    REQUIRE(next_message(*link).has_welcome());
+    taskmill::ServiceClient observer(running.observer);
+    auto link = registered_worker(coordinator, "linked-a");
     CHECK(workers_named(observer, "linked-a") == 1);
 
     // Not an Envelope: refused with a reason, and the worker stays.
@@ -105,13 +125,9 @@ TEST_CASE("a coordinator answers a bad frame on a worker's link, ends a link tha
     CHECK(workers_named(observer, "linked-a") == 0);
 
     // Everyone else is still served: a new link registers as before.
-    auto another = linked_worker(coordinator);
-    send(*another, hello("linked-b"));
-    REQUIRE(next_message(*another).has_welcome());
+    auto another = registered_worker(coordinator, "linked-b");
     CHECK(workers_named(observer, "linked-b") == 1);
   }
-  coordinator.stop();
-  loop.join();
 }
 
 TEST_CASE("a coordinator takes a reset after a worker's goodbye as its leaving, and one without as a broken link",
@@ -129,17 +145,11 @@ TEST_CASE("a coordinator takes a reset after a worker's goodbye as its leaving, 
     }
     return false;
   };
-  zmq::context_t context;
-  taskmill::coordinator::Coordinator coordinator(
-      context, {.endpoints = {"tcp://127.0.0.1:*"}, .heartbeat = std::chrono::milliseconds(100)});
-  std::thread loop([&] { coordinator.run(); });
-  taskmill::Config config;
-  config.coordinator = coordinator.endpoints().front();
   {
-    taskmill::ServiceClient observer(config);
-    auto leaving = linked_worker(coordinator);
-    send(*leaving, hello("leaving"));
-    REQUIRE(next_message(*leaving).has_welcome());
+    CoordinatorOnThread running(std::chrono::milliseconds(100));
+    taskmill::coordinator::Coordinator& coordinator = running.coordinator;
+    taskmill::ServiceClient observer(running.observer);
+    auto leaving = registered_worker(coordinator, "leaving");
     leave_unread(*leaving);
     v1::Envelope bye;
     bye.mutable_bye();
@@ -150,9 +160,7 @@ TEST_CASE("a coordinator takes a reset after a worker's goodbye as its leaving, 
     CHECK(workers_named(observer, "leaving") == 0);
 
     // The same exit without the goodbye: the reset is a fault, and said.
-    auto breaking = linked_worker(coordinator);
-    send(*breaking, hello("breaking"));
-    REQUIRE(next_message(*breaking).has_welcome());
+    auto breaking = registered_worker(coordinator, "breaking");
     leave_unread(*breaking);
     breaking.reset();
     for (int i = 0; i < 250 && !warned_of("worker breaking lost"); ++i) std::this_thread::sleep_for(20ms);
@@ -166,9 +174,7 @@ TEST_CASE("a coordinator takes a reset after a worker's goodbye as its leaving, 
       CHECK(line.find("leaving") == std::string::npos);
     }
     CHECK(closed_in_error == 1);
-  }
-  coordinator.stop();
-  loop.join();
+  }  // the coordinator's thread has ended here
   log.sinks().pop_back();
   log.set_level(level);
 }
