@@ -19,8 +19,10 @@ constexpr std::chrono::microseconds kIdleSpin{50};
 // queued jobs at once, but never more than its share of half the queue: each
 // lock it takes then serves several jobs, instead of the submitter and the
 // workers trading the lock (and its cache line) once per job. Long jobs, and
-// a short queue (the tail of a run), go one at a time, so no worker sits idle
-// while another holds work.
+// a short queue (the tail of a run), go one at a time. A job taken along with
+// others may still prove long: a worker that finds the queue empty takes one
+// the others took but have not started, so none sits idle while another
+// holds work. Whoever starts a job first runs it (SharedState::try_start).
 constexpr std::chrono::nanoseconds kShortJob{2000};
 constexpr std::size_t kMaxBatch = 32;
 
@@ -150,20 +152,41 @@ bool ThreadBackend::take(std::size_t slot, bool short_jobs, std::vector<TaskPtr>
     std::unique_lock lock(mu_);
     running_[slot].swap(finished);  // the last batch, freed after the lock (a large reply, say)
     while (queue_.empty() && !closed_) {
+      if (TaskPtr held = unstarted_job_of_another(slot)) {
+        batch.push_back(std::move(held));
+        break;
+      }
       ++sleeping_;
       work_cv_.wait(lock);
       --sleeping_;
     }
-    if (queue_.empty()) return false;  // closed and drained
-    const std::size_t share = queue_.size() / (2 * running_.size());
-    const std::size_t count = short_jobs ? std::clamp<std::size_t>(share, 1, kMaxBatch) : 1;
-    for (std::size_t i = 0; i < count; ++i) batch.push_back(queue_.pop());
-    queued_.fetch_sub(count, std::memory_order_relaxed);
+    if (batch.empty()) {
+      if (queue_.empty()) return false;  // closed and drained
+      const std::size_t share = queue_.size() / (2 * running_.size());
+      const std::size_t count = short_jobs ? std::clamp<std::size_t>(share, 1, kMaxBatch) : 1;
+      for (std::size_t i = 0; i < count; ++i) batch.push_back(queue_.pop());
+      queued_.fetch_sub(count, std::memory_order_relaxed);
+      // `share` leaves the queue non-empty whenever `count` > 1, so a
+      // sleeper woken here finds work, or a job held here to take.
+      if (!queue_.empty() && sleeping_ > 0 && !spinning_.load(std::memory_order_relaxed)) work_cv_.notify_one();
+    }
     running_[slot].assign(batch.begin(), batch.end());
-    if (!queue_.empty() && sleeping_ > 0 && !spinning_.load(std::memory_order_relaxed)) work_cv_.notify_one();
   }
   finished.clear();
   return true;
+}
+
+TaskPtr ThreadBackend::unstarted_job_of_another(std::size_t slot) {
+  for (std::size_t other = 0; other < running_.size(); ++other) {
+    if (other == slot) continue;
+    const std::vector<TaskPtr>& taken = running_[other];
+    // The last first, farthest from where its worker is; the first is the
+    // one it starts at once.
+    for (std::size_t i = taken.size(); i > 1; --i) {
+      if (taken[i - 1]->state() == JobState::kQueued) return taken[i - 1];
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace taskmill::detail

@@ -23,7 +23,8 @@ namespace taskmill::detail {
 // takes a job and sees more queued wakes one more sleeper, so a burst of jobs
 // fans out to every worker without the submitter paying for each wake. A
 // worker running jobs of a few microseconds takes several per lock
-// (thread_backend.cpp, kShortJob).
+// (thread_backend.cpp, kShortJob), and an idle worker takes over the ones
+// another took but has not started.
 //
 // Thread-safety: every member function may be called concurrently.
 class ThreadBackend final : public Backend {
@@ -42,6 +43,8 @@ class ThreadBackend final : public Backend {
   // `batch`; false once closed and drained. `finished` holds the last batch
   // while the lock is held, so none of it is freed under the lock.
   bool take(std::size_t slot, bool short_jobs, std::vector<TaskPtr>& batch, std::vector<TaskPtr>& finished);
+  // A job another worker took with others and has not started, or null.
+  TaskPtr unstarted_job_of_another(std::size_t slot) TASKMILL_REQUIRES(mu_);
   void spin_for_work() noexcept;
   void fail_broken(SharedState& task);
   void join_workers();

@@ -63,7 +63,32 @@ const taskmill::Job<std::int64_t, std::int64_t> zero_waits{
       return x;
     }};
 
+// 0 waits at the gate `zero_gate`; anything else returns at once.
+std::int64_t zero_gate = 0;
+const taskmill::Job<std::int64_t, std::int64_t> zero_gated{
+    "test.zero_gated", [](const std::int64_t& x, taskmill::JobContext&) -> std::int64_t {
+      if (x == 0) wait_gate(zero_gate);
+      return x;
+    }};
+
 }  // namespace
+
+TEST_CASE("jobs a worker took along with one that runs long are run by a worker left idle",
+          "[integration][thread]") {
+  auto ex = executor_with(2);
+  std::vector<std::int64_t> inputs(41);
+  for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i] = static_cast<std::int64_t>(i);
+  CHECK(ex.map(square, inputs, {.chunksize = 1}).get().size() == inputs.size());  // both workers on short jobs
+  zero_gate = new_gate();
+  auto results = ex.map(zero_gated, inputs, {.chunksize = 1});  // queued at once
+  // Whichever worker took job 0 may have taken the next few with it; the
+  // other runs the rest of the queue, then those.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (std::size_t i = 1; i < inputs.size(); ++i) CHECK(results.chunks()[i].wait_until(deadline));
+  CHECK_FALSE(results.chunks()[0].done());
+  open_gate(zero_gate);
+  CHECK(results.get() == inputs);
+}
 
 TEST_CASE("shutdown with cancel_pending cancels the short jobs a worker took along with the one it runs",
           "[integration][thread][shutdown]") {
