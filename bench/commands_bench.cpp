@@ -14,6 +14,7 @@
 #include <map>
 
 #include "bench_options.h"
+#include "median.h"
 #include "bench_util.h"
 
 namespace {
@@ -73,11 +74,6 @@ double posix_spawn_jobs_per_s() {
   const double elapsed = bench::seconds_since(start);
   ::close(null);
   return kJobs / elapsed;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 }  // namespace

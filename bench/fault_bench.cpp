@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "bench_options.h"
+#include "median.h"
 #include "bench_util.h"
 #include "both_running.h"
 #include "private_folder.h"
@@ -106,11 +107,6 @@ Run w3a(Executor& ex, std::optional<pid_t> victim) {
 }
 
 using Samples = std::map<std::string, std::vector<double>>;
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 void measure(const std::string& name, Samples& out) {
   std::optional<bench::Service> service;

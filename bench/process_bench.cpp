@@ -60,6 +60,7 @@
 #include "bench_util.h"
 #include "both_running.h"
 #include "cpu_time.h"
+#include "median.h"
 #include "private_folder.h"
 #include "spin_ceiling.h"
 #include "taskmill/executor.h"
@@ -282,11 +283,6 @@ void measure_raw_threads(std::map<std::string, Samples>& pools, const std::strin
   if (std::string("w3b_efficiency").starts_with(only)) {
     note(out, "raw_threads", "w3b_efficiency", bench::w3_raw_threads(kW3bJobs, kW3bMicros, kWorkers));
   }
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
 }
 
 void print_summary(const std::map<std::string, Samples>& deployments, int runs) {

@@ -31,6 +31,7 @@
 #include <thread>
 
 #include "bench_options.h"
+#include "median.h"
 #include "bench_util.h"
 #include "taskmill/codec.h"
 #include "taskmill/executor.h"
@@ -120,11 +121,6 @@ struct W7 {
   double coordinator_cpu_s;  // per pass, while the timed jobs ran
   double bench_cpu_s;        // per pass, this process: the client and every worker
 };
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 W7 w7_run(const std::string& address, pid_t coordinator, int workers) {
   ThreadWorkers pool(address, workers);

@@ -19,6 +19,7 @@
 //
 //   taskmill-bench-thread [--quick] [--json FILE]
 #include "bench_options.h"
+#include "median.h"
 #include "spin_ceiling.h"
 #include <algorithm>
 #include <chrono>
@@ -277,11 +278,6 @@ double w3_efficiency(int count, std::int64_t micros) {
       count, [&](std::int64_t) { return pool.spin(micros); }, [&](std::int64_t) { return micros; }, "W3 spin");
   const double ideal = static_cast<double>(count) * static_cast<double>(micros) / 1e6 / kWorkers;
   return ideal / seconds;
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
 }
 
 // Figure key (as in BENCHMARKS.md's JSON) -> median.

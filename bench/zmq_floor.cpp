@@ -17,6 +17,7 @@
 //
 //   taskmill-bench-zmq-floor [--quick] [--json FILE]
 #include "bench_options.h"
+#include "median.h"
 #include "private_folder.h"
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -138,8 +139,7 @@ template <std::size_t Size, std::uint64_t Count>
 double median_rate(int runs, const std::string& endpoint) {
   std::vector<double> rates;
   for (int r = 0; r < runs; ++r) rates.push_back(stream_rate<Size, Count>(endpoint));
-  std::sort(rates.begin(), rates.end());
-  return rates[rates.size() / 2];
+  return median(rates);
 }
 
 // Waits for a reply blocking in recv, or busy-polling it with ZMQ_DONTWAIT.
@@ -181,9 +181,7 @@ Latency median_of(int runs, const std::string& endpoint, bool spin = false) {
     p50.push_back(l.p50_us);
     p99.push_back(l.p99_us);
   }
-  std::sort(p50.begin(), p50.end());
-  std::sort(p99.begin(), p99.end());
-  return {p50[runs / 2], p99[runs / 2]};
+  return {median(p50), median(p99)};
 }
 
 }  // namespace
