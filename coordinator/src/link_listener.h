@@ -6,7 +6,7 @@
 // Why: a ZeroMQ message between two processes wakes three threads (the
 // sender's I/O thread, the receiver's, then the receiver); a link wakes one.
 // A service's round trip then crosses two link hops instead of two ZeroMQ
-// ones (docs/performance.md, "The twentieth session").
+// ones (docs/performance-history.md, "The twentieth session").
 //
 // Who may connect: the socket file is made mode 0600, and each connection's
 // peer credentials (SO_PEERCRED) must name the coordinator's own user or

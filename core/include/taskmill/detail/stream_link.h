@@ -46,7 +46,7 @@ bool unix_socket_address(const std::string& path, sockaddr_un* address, std::str
 // A stream socket connected to the Unix socket at `path`, or -1 with `error` set.
 int dial_unix_socket(const std::string& path, std::string* error);
 
-// What a link's socket may hold unread (docs/performance.md, "The
+// What a link's socket may hold unread (docs/performance-history.md, "The
 // twenty-second session"):
 // - kKernelDefault: the kernel's own, ~208 KiB here. A 1 MiB part then
 //   crosses in five or more turns of write, wake the reader, read, wake the
