@@ -289,7 +289,7 @@ void Coordinator::Loop::on_submit(const std::string& peer, v1::Submit& submit, w
     if (id && journal_) journal_->job_accepted(*id, *jobs_.find(*id));
     if (spec.detached()) {
       // Answered for a resubmission too, with the id the first copy got.
-      v1::AcceptedJob* accepted = accepted_out_[peer].mutable_accepted()->add_jobs();
+      v1::AcceptedJob* accepted = accepted_out_.to(peer).mutable_accepted()->add_jobs();
       accepted->set_client_id(spec.id());
       accepted->set_job_id(id ? *id : jobs_.find_by_client(peer, spec.id()).value_or(0));
     }
@@ -363,7 +363,7 @@ void Coordinator::Loop::on_started(const std::string& peer, const v1::Started& s
     if (job == nullptr || job->worker != peer) continue;
     job->started_unix_s = unix_s_now();
     if (job->detached) continue;
-    started_out_[job->client].mutable_started()->add_ids(job->client_id);
+    started_out_.to(job->client).mutable_started()->add_ids(job->client_id);
   }
 }
 
@@ -375,7 +375,7 @@ void Coordinator::Loop::on_progress(const std::string& peer, v1::Progress& progr
     progress_[report.id()] = JobProgress{report.fraction(), report.note()};
     if (job->detached) continue;
     report.set_id(job->client_id);
-    *progress_out_[job->client].mutable_progress()->add_reports() = std::move(report);
+    *progress_out_.to(job->client).mutable_progress()->add_reports() = std::move(report);
   }
 }
 
@@ -441,7 +441,7 @@ void Coordinator::Loop::dispatch() {
     job.started_unix_s = 0;  // assigned, perhaps prefetched: running once the worker says Started
     ++job.attempt;
     workers_.assign(*worker, *id, job.payload.size(), expected_us);
-    v1::Assignment* a = assign_out_[worker->peer].mutable_assign()->add_jobs();
+    v1::Assignment* a = assign_out_.to(worker->peer).mutable_assign()->add_jobs();
     a->set_id(*id);
     a->set_attempt(job.attempt);
     a->set_job(job.name);
@@ -506,7 +506,7 @@ void Coordinator::Loop::finish(std::uint64_t id, v1::JobResult&& result, Payload
     finished_.add(id, std::move(status), Clock::now());
   } else {
     result.set_id(job.client_id);
-    *results_out_[job.client].mutable_results()->add_results() = std::move(result);
+    *results_out_.to(job.client).mutable_results()->add_results() = std::move(result);
   }
   progress_.erase(id);
   jobs_.erase(id);
@@ -532,14 +532,15 @@ void Coordinator::Loop::cancel_on_worker(const Job& job, std::uint64_t id) {
 
 void Coordinator::Loop::flush() {
   if (journal_) journal_->commit();  // nothing is acknowledged before it is durable
-  for (auto* out : {&assign_out_, &accepted_out_, &started_out_, &progress_out_, &results_out_}) {
-    for (auto& [peer, envelope] : *out) {
+  for (Outbox* out : {&assign_out_, &accepted_out_, &started_out_, &progress_out_, &results_out_}) {
+    for (const auto& [peer, envelope] : *out) {
       auto frames = out == &assign_out_ || out == &results_out_ ? frames_out_.find(peer) : frames_out_.end();
-      send_to(peer, envelope, frames == frames_out_.end() ? nullptr : &frames->second);
+      send_to(peer, *envelope, frames == frames_out_.end() ? nullptr : &frames->second);
     }
     out->clear();
   }
   frames_out_.clear();
+  out_arena_.reset();
 }
 
 void Coordinator::Loop::send_to(const std::string& peer, v1::Envelope& envelope, wire::Attachments* attachments) {

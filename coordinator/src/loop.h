@@ -22,6 +22,7 @@
 #include "job_table.h"
 #include "link_listener.h"
 #include "journal.h"
+#include "outbox.h"
 #include "run_times.h"
 #include "socket_file.h"
 #include "status_report.h"
@@ -166,7 +167,9 @@ class Coordinator::Loop {
   // messages to read: why, for when the link closes.
   std::unordered_map<std::string, std::string> exit_reasons_;
   // Batches built during one loop turn, sent at its end: one message per peer and kind.
-  std::unordered_map<std::string, v1::Envelope> assign_out_, accepted_out_, started_out_, progress_out_, results_out_;
+  OutboxArena out_arena_;
+  Outbox assign_out_{out_arena_}, accepted_out_{out_arena_}, started_out_{out_arena_}, progress_out_{out_arena_},
+      results_out_{out_arena_};
   // The payload frames of a peer's batch: its Assign's (a worker) or its
   // Results' (a client); no peer gets both.
   std::unordered_map<std::string, wire::Attachments> frames_out_;

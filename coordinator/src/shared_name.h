@@ -2,7 +2,7 @@
 //
 //   SharedName client = peer;        // one heap copy of the text
 //   job.client = client;             // every job of that client shares it
-//   results_out_[job.client];        // reads as a const std::string&
+//   results_out_.to(job.client);     // reads as a const std::string&
 //
 // A Job names its client and its worker with one: a queued job then costs a
 // pointer for each rather than a 32-byte std::string, plus the heap copy of a
