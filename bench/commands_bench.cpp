@@ -14,8 +14,8 @@
 #include <map>
 
 #include "bench_options.h"
-#include "median.h"
 #include "bench_util.h"
+#include "median.h"
 
 namespace {
 

@@ -26,9 +26,9 @@
 #include <thread>
 
 #include "bench_options.h"
-#include "median.h"
 #include "bench_util.h"
 #include "both_running.h"
+#include "median.h"
 #include "private_folder.h"
 #include "taskmill/executor.h"
 #include "taskmill/init.h"

@@ -31,8 +31,8 @@
 #include <thread>
 
 #include "bench_options.h"
-#include "median.h"
 #include "bench_util.h"
+#include "median.h"
 #include "taskmill/codec.h"
 #include "taskmill/executor.h"
 #include "taskmill/jobs/samples.h"
