@@ -3,9 +3,10 @@
 //
 // They live on one arena that flush() resets, so an Assignment, a JobResult
 // or an AcceptedJob, and the string objects in it, cost no allocation and no
-// free of their own (a string longer than 15 bytes still mallocs its text). As heap messages, made and destroyed one by one, they
-// cost a fifth of the loop's instructions (callgrind of a service
-// coordinator running 10,000 jobs of 100 us).
+// free of their own (a string longer than 15 bytes still mallocs its text).
+// As heap messages, made and destroyed one by one, they cost a fifth of
+// the loop's instructions (callgrind of a service coordinator running
+// 10,000 jobs of 100 us).
 #pragma once
 
 #include <google/protobuf/arena.h>
