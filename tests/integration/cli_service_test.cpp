@@ -19,6 +19,7 @@
 #include "taskmill/service_client.h"
 
 using namespace std::chrono_literals;
+using taskmill::testing::ChildProcess;
 using taskmill::testing::CliRun;
 using taskmill::testing::Daemon;
 using taskmill::testing::FakeWorker;
@@ -272,13 +273,9 @@ TEST_CASE("taskmill map draws a progress bar only when stderr is a terminal", "[
   // script(1) runs the command on a pseudo-terminal and copies what it wrote.
   const std::string command = std::string(TASKMILL_CLI_BIN) + " -j 2 map -- true ::: 1 2 3";
   CliRun on_terminal = [&] {
-    namespace bp = boost::process;
-    bp::ipstream out;
-    bp::child script(bp::search_path("script"), bp::args = {"-qefc", command, "/dev/null"}, bp::std_out > out,
-                     bp::std_err > bp::null, bp::std_in < bp::null);
-    std::string o((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
-    script.wait();
-    return CliRun{script.exit_code(), o, ""};
+    ChildProcess script("script", {"-qefc", command, "/dev/null"}, {.err = ChildProcess::Output::kNull});
+    std::string out = script.read_rest();
+    return CliRun{script.wait(), std::move(out), ""};
   }();
   CHECK(on_terminal.status == 0);
   CHECK_THAT(on_terminal.out, Catch::Contains("3/3") && Catch::Contains("/s  ETA"));

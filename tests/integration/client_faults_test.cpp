@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <boost/process.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +19,7 @@
 #include "taskmill/service_client.h"
 
 using namespace std::chrono_literals;
+using taskmill::testing::ChildProcess;
 using taskmill::testing::Daemon;
 using taskmill::testing::process_gone;
 namespace v1 = taskmill::v1;
@@ -53,15 +53,14 @@ TEST_CASE("a client killed mid-map leaves nothing running or queued behind it", 
   std::vector<std::string> args = {"--coordinator", coordinator.address(), "map", "--", "sh", "-c",
                                    "echo $$ > " + dir.string() + "/$0; exec sleep 60", ":::"};
   for (int i = 0; i < 6; ++i) args.push_back(std::to_string(i));
-  boost::process::child cli(boost::process::exe = TASKMILL_CLI_BIN, boost::process::args = args,
-                            boost::process::std_out > boost::process::null, boost::process::std_err > boost::process::null);
+  ChildProcess cli(TASKMILL_CLI_BIN, args, {.out = ChildProcess::Output::kNull, .err = ChildProcess::Output::kNull});
   // Two commands run (two slots), the other four wait in the queue.
   for (auto deadline = std::chrono::steady_clock::now() + 20s;
        std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()) < 2;) {
     REQUIRE(std::chrono::steady_clock::now() < deadline);
     std::this_thread::sleep_for(5ms);
   }
-  ::kill(cli.id(), SIGKILL);
+  cli.kill(SIGKILL);
   cli.wait();
 
   for (auto deadline = std::chrono::steady_clock::now() + 20s;; std::this_thread::sleep_for(20ms)) {

@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <boost/process.hpp>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -22,6 +21,7 @@
 #include "taskmill/service_client.h"
 
 using namespace std::chrono_literals;
+using taskmill::testing::ChildProcess;
 using taskmill::testing::Daemon;
 namespace v1 = taskmill::v1;
 
@@ -165,14 +165,11 @@ TEST_CASE("an executor's jobs each see exactly one result across coordinator res
 TEST_CASE("taskmill-coordinator refuses a journal file that is not one, naming it", "[integration][durability]") {
   const auto journal = journal_path("garbage");
   std::ofstream(journal) << "this is not a database, but it is long enough to look like a file header........\n";
-  boost::process::ipstream err;
-  boost::process::child refused(boost::process::exe = TASKMILL_COORDINATOR_BIN,
-                                boost::process::args = {"--listen", "tcp://127.0.0.1:*", "--journal", journal.string()},
-                                boost::process::std_err > err, boost::process::std_out > boost::process::null);
+  ChildProcess refused(TASKMILL_COORDINATOR_BIN, {"--listen", "tcp://127.0.0.1:*", "--journal", journal.string()},
+                       {.out = ChildProcess::Output::kNull, .err = ChildProcess::Output::kPipe});
   std::string line;
-  std::getline(err, line);
-  refused.wait();
-  CHECK(refused.exit_code() == 2);
+  refused.read_err_line(line);
+  CHECK(refused.wait() == 2);
   CHECK_THAT(line, Catch::Contains("journal " + journal.string()));
   std::filesystem::remove(journal);
 }

@@ -20,13 +20,9 @@ TEST_CASE("taskmill-worker runs the jobs of a plugin it loads", "[integration][p
 }
 
 TEST_CASE("taskmill-worker refuses a plugin it cannot load, naming it", "[integration][process][plugin]") {
-  boost::process::ipstream err;
-  boost::process::child worker(boost::process::exe = TASKMILL_WORKER_BIN,
-                               boost::process::args = {"--coordinator", "tcp://127.0.0.1:9", "--jobs", "/etc/hostname"},
-                               boost::process::std_err > err);
-  std::string all, line;
-  while (std::getline(err, line)) all += line;
-  worker.wait();
-  CHECK(worker.exit_code() == 2);
+  ChildProcess worker(TASKMILL_WORKER_BIN, {"--coordinator", "tcp://127.0.0.1:9", "--jobs", "/etc/hostname"},
+                      {.out = ChildProcess::Output::kInherit, .err = ChildProcess::Output::kPipe});
+  const std::string all = worker.read_err_rest();
+  CHECK(worker.wait() == 2);
   CHECK_THAT(all, Catch::Contains("cannot load /etc/hostname"));
 }

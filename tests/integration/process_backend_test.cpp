@@ -366,17 +366,14 @@ TEST_CASE("embedded child process that waits to be killed", "[.child]") {
 }
 
 TEST_CASE("when the caller dies, its workers exit on their own", "[integration][process][fault]") {
-  boost::process::ipstream out;
-  boost::process::child caller(boost::process::exe = "/proc/self/exe",
-                               boost::process::args = {"embedded child process that waits to be killed"},
-                               boost::process::std_out > out);
+  ChildProcess caller("/proc/self/exe", {"embedded child process that waits to be killed"});
   std::string line;
-  while (std::getline(out, line) && !line.starts_with("workers ")) {
+  while (caller.read_line(line) && !line.starts_with("workers ")) {
   }
   int a = 0;
   int b = 0;
   REQUIRE(std::sscanf(line.c_str(), "workers %d %d", &a, &b) == 2);
-  ::kill(caller.id(), SIGKILL);
+  caller.kill(SIGKILL);
   caller.wait();
   CHECK(process_gone(a));
   CHECK(process_gone(b));
@@ -419,23 +416,18 @@ TEST_CASE("taskmill-coordinator reads a config file and refuses a bad one clearl
   namespace fs = std::filesystem;
   const fs::path good = fs::temp_directory_path() / ("taskmill-coord-" + std::to_string(::getpid()) + ".toml");
   std::ofstream(good) << "listen = \"tcp://127.0.0.1:*\"\nheartbeat_ms = 200\n";
-  boost::process::ipstream out;
-  boost::process::child daemon(boost::process::exe = TASKMILL_COORDINATOR_BIN,
-                               boost::process::args = {"--config", good.string()}, boost::process::std_out > out);
+  ChildProcess daemon(TASKMILL_COORDINATOR_BIN, {"--config", good.string()});
   std::string line;
-  std::getline(out, line);
+  daemon.read_line(line);
   CHECK_THAT(line, Catch::Contains("listening on tcp://127.0.0.1:"));
-  ::kill(daemon.id(), SIGTERM);
-  daemon.wait();
-  CHECK(daemon.exit_code() == 0);
+  daemon.kill(SIGTERM);
+  CHECK(daemon.wait() == 0);
 
   std::ofstream(good) << "listen = \"tcp://127.0.0.1:*\"\nliveness = \"many\"\n";
-  boost::process::ipstream err;
-  boost::process::child refused(boost::process::exe = TASKMILL_COORDINATOR_BIN,
-                                boost::process::args = {"--config", good.string()}, boost::process::std_err > err);
-  std::getline(err, line);
-  refused.wait();
-  CHECK(refused.exit_code() == 2);
+  ChildProcess refused(TASKMILL_COORDINATOR_BIN, {"--config", good.string()},
+                       {.out = ChildProcess::Output::kInherit, .err = ChildProcess::Output::kPipe});
+  refused.read_err_line(line);
+  CHECK(refused.wait() == 2);
   CHECK_THAT(line, Catch::Contains(good.string() + ":2: key 'liveness': expected an integer from 1 to 100"));
   fs::remove(good);
 }

@@ -3,7 +3,6 @@
 // allowed keys, and secret key files that are too open.
 #include <catch2/catch.hpp>
 
-#include <boost/process.hpp>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/child_process.h"
 #include "support/scratch_dir.h"
 #include "support/test_jobs.h"
 #include "taskmill/curve.h"
@@ -27,7 +27,6 @@
 using namespace std::chrono_literals;
 using namespace taskmill::testing;
 namespace fs = std::filesystem;
-namespace bp = boost::process;
 
 namespace {
 
@@ -43,14 +42,8 @@ class Logged {
  public:
   Logged(const std::string& program, const std::vector<std::string>& args, const fs::path& log_prefix)
       : out_(log_prefix.string() + ".out"), err_(log_prefix.string() + ".err"),
-        child_(bp::exe = program, bp::args = args, bp::std_out > out_.string(), bp::std_err > err_.string()) {}
+        child_(program, args, {.out_file = out_.string(), .err_file = err_.string()}) {}
   Logged(Logged&&) = default;
-  ~Logged() {
-    if (child_.running()) {
-      ::kill(child_.id(), SIGKILL);
-      child_.wait();
-    }
-  }
   // Waits (up to 20 s) until stdout or stderr contains `text`; what they hold then.
   std::string wait_for_output(const std::string& text) {
     std::string all;
@@ -62,28 +55,22 @@ class Logged {
     }
     return all;
   }
-  int wait() {
-    child_.wait();
-    return child_.exit_code();
-  }
+  int wait() { return child_.wait(); }
   std::string stderr_text() const { return slurp(err_); }
-  int pid() { return child_.id(); }
+  int pid() { return child_.pid(); }
 
  private:
   fs::path out_;
   fs::path err_;
-  bp::child child_;
+  ChildProcess child_;
 };
 
 // Runs `taskmill keygen NAME --dir DIR`; its exit status and output.
 std::pair<int, std::string> keygen(const fs::path& dir, const std::string& name) {
-  bp::ipstream out;
-  bp::child child(bp::exe = TASKMILL_CLI_BIN, bp::args = {"keygen", name, "--dir", dir.string()},
-                  (bp::std_out & bp::std_err) > out);
-  std::string all;
-  for (std::string line; std::getline(out, line);) all += line + "\n";
-  child.wait();
-  return {child.exit_code(), all};
+  ChildProcess child(TASKMILL_CLI_BIN, {"keygen", name, "--dir", dir.string()}, {.err = ChildProcess::Output::kPipe});
+  std::string all = child.read_rest();
+  all += child.read_err_rest();
+  return {child.wait(), all};
 }
 
 // Keys for a coordinator and the peers named, made by `taskmill keygen`; the

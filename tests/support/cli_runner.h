@@ -5,11 +5,10 @@
 //   CHECK(r.status == 0);
 #pragma once
 
-#include <boost/process.hpp>
-
-#include <iterator>
 #include <string>
 #include <vector>
+
+#include "support/child_process.h"
 
 namespace taskmill::testing {
 
@@ -21,19 +20,12 @@ struct CliRun {
 
 // Runs `taskmill ARGS...` with `input` on its stdin, to the end.
 inline CliRun taskmill_cli(const std::vector<std::string>& args, const std::string& input = "") {
-  namespace bp = boost::process;
-  bp::ipstream out, err;
-  bp::opstream in;
-  bp::child cli(bp::exe = TASKMILL_CLI_BIN, bp::args = args, bp::std_out > out, bp::std_err > err, bp::std_in < in);
-  in << input;
-  in.flush();
-  in.pipe().close();
+  ChildProcess cli(TASKMILL_CLI_BIN, args, {.err = ChildProcess::Output::kPipe, .input = input});
   // Read stdout to the end first: a full stderr pipe could stall the child
   // only past 64 KiB of errors, which no test produces.
-  std::string o((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
-  std::string e((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
-  cli.wait();
-  return {cli.exit_code(), o, e};
+  std::string out = cli.read_rest();
+  std::string err = cli.read_err_rest();
+  return {cli.wait(), std::move(out), std::move(err)};
 }
 
 }  // namespace taskmill::testing

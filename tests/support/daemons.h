@@ -8,12 +8,12 @@
 // A Daemon still running when destroyed is killed with SIGKILL.
 #pragma once
 
-#include <boost/process.hpp>
 #include <signal.h>
 
-#include <memory>
 #include <string>
 #include <vector>
+
+#include "support/child_process.h"
 
 namespace taskmill::testing {
 
@@ -27,7 +27,7 @@ class Daemon {
     Daemon d(TASKMILL_COORDINATOR_BIN, args);
     const std::string marker = "listening on ";  // then the address, tcp:// with its port or ipc://
     std::string line;
-    while (std::getline(d.out_, line)) {
+    while (d.child_.read_line(line)) {
       auto at = line.find(marker);
       if (at != std::string::npos) {
         d.address_ = line.substr(at + marker.size());
@@ -40,7 +40,7 @@ class Daemon {
   static Daemon worker(const std::string& address, int slots = 1) {
     Daemon d(TASKMILL_TEST_WORKER_BIN, {"--coordinator", address, "--slots", std::to_string(slots)});
     std::string line;
-    std::getline(d.out_, line);  // "serving ..."
+    d.child_.read_line(line);  // "serving ..."
     return d;
   }
 
@@ -49,41 +49,22 @@ class Daemon {
     args.insert(args.begin(), {"--coordinator", address});
     Daemon d(TASKMILL_WORKER_BIN, args);
     std::string line;
-    std::getline(d.out_, line);  // "serving ..."
+    d.child_.read_line(line);  // "serving ..."
     return d;
   }
 
-  Daemon(Daemon&&) = default;
-  ~Daemon() {
-    if (child_ && child_->running()) {
-      kill(SIGKILL);
-      child_->wait();
-    }
-  }
-
   const std::string& address() const { return address_; }
-  int pid() const { return child_->id(); }
-  void kill(int signal) { ::kill(child_->id(), signal); }
+  int pid() const { return child_.pid(); }
+  void kill(int signal) { child_.kill(signal); }
   // Waits for the process to end; its exit status (128+N after signal N).
-  int wait() {
-    child_->wait();
-    const int status = child_->native_exit_code();
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-  }
+  int wait() { return child_.wait(); }
   // The rest of what it printed (after it ended).
-  std::string rest_of_output() {
-    std::string all, line;
-    while (std::getline(out_, line)) all += line + "\n";
-    return all;
-  }
+  std::string rest_of_output() { return child_.read_rest(); }
 
  private:
-  Daemon(const std::string& program, const std::vector<std::string>& args)
-      : child_(std::make_unique<boost::process::child>(boost::process::exe = program, boost::process::args = args,
-                                                       boost::process::std_out > out_)) {}
+  Daemon(const std::string& program, const std::vector<std::string>& args) : child_(program, args) {}
 
-  boost::process::ipstream out_;
-  std::unique_ptr<boost::process::child> child_;
+  ChildProcess child_;
   std::string address_;
 };
 
