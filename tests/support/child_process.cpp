@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <optional>
 #include <system_error>
 
@@ -136,6 +137,7 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
   std::vector<int> child_ends;
   int out = -1, err = -1, in = -1;
   int rc = 0;
+  std::exception_ptr failure;  // from setting the spawn up; raised once the fds are tidied
   try {
     const Pipe stdin_pipe = make_pipe();
     child_ends.push_back(stdin_pipe.read);
@@ -149,16 +151,17 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
     argv.push_back(nullptr);
     rc = posix_spawnp(&impl_->pid, program.c_str(), &actions, nullptr, argv.data(), environ);
   } catch (...) {
-    rc = -1;
+    failure = std::current_exception();
   }
   posix_spawn_file_actions_destroy(&actions);
   for (int fd : child_ends) ::close(fd);
   if (out >= 0) impl_->out = ::fdopen(out, "r");
   if (err >= 0) impl_->err = ::fdopen(err, "r");
-  if (rc != 0) {
+  if (failure || rc != 0) {
     if (in >= 0) ::close(in);
     impl_->pid = -1;
-    throw std::system_error(rc > 0 ? rc : EINVAL, std::generic_category(), "cannot start " + program);
+    if (failure) std::rethrow_exception(failure);
+    throw std::system_error(rc, std::generic_category(), "cannot start " + program);
   }
   feed_and_close(in, options.input);
 }
