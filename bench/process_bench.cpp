@@ -305,10 +305,9 @@ void print_summary(const std::map<std::string, Samples>& deployments, int runs) 
   }
 }
 
-void write_json(const std::string& path, const std::map<std::string, Samples>& deployments, int runs) {
-  std::ofstream out(path);
-  out << std::fixed << std::setprecision(3) << "{\n  \"workers\": " << kWorkers << ",\n  \"runs\": " << runs
-      << ",\n  \"pools\": {";
+// One JSON object per pool: each figure as `write_value(out, samples)` puts it.
+template <typename WriteValue>
+void write_pools(std::ofstream& out, const std::map<std::string, Samples>& deployments, WriteValue write_value) {
   bool first = true;
   for (const auto& [name, samples] : deployments) {
     // raw_threads* are references, not taskmill.
@@ -318,11 +317,27 @@ void write_json(const std::string& path, const std::map<std::string, Samples>& d
     const char* comma = "";
     for (const auto& [key, label] : kFigures) {
       if (!samples.contains(key)) continue;
-      out << comma << '"' << key << "\": " << median(samples.at(key));
+      out << comma << '"' << key << "\": ";
+      write_value(out, samples.at(key));
       comma = ", ";
     }
     out << "}";
   }
+}
+
+void write_json(const std::string& path, const std::map<std::string, Samples>& deployments, int runs) {
+  std::ofstream out(path);
+  out << std::fixed << std::setprecision(3) << "{\n  \"workers\": " << kWorkers << ",\n  \"runs\": " << runs
+      << ",\n  \"pools\": {";
+  write_pools(out, deployments, [](std::ofstream& o, const std::vector<double>& v) { o << median(v); });
+  // Every pass as well, so that report.py can show where they spread (W4's
+  // passes can differ by 2-3x within one run on these guests).
+  out << "\n  },\n  \"passes\": {";
+  write_pools(out, deployments, [](std::ofstream& o, const std::vector<double>& v) {
+    o << '[';
+    for (std::size_t i = 0; i < v.size(); ++i) o << (i ? ", " : "") << v[i];
+    o << ']';
+  });
   out << "\n  }\n}\n";
   if (!out) die("cannot write " + path, 2);
 }

@@ -18,7 +18,8 @@ reference, on W1 and W2 as above and:
       jobs fail (ProcessPoolExecutor breaks: BrokenProcessPool).
 
 Each pool is started and warmed with 100 jobs outside the timed region. Each
-figure is the median of 3 runs (1 with --quick). Prints one JSON object;
+figure is the median of 3 runs (1 with --quick). Prints one JSON object
+(the medians under "pools", every run under "passes");
 a wrong result exits with status 1. Standard library only.
 
   reference_pools.py [--quick] [--process]
@@ -173,24 +174,23 @@ def w5_failed(kind):
 
 
 def measure(kind, runs, process):
-    submit = [w1_submit(kind) for _ in range(runs)]
-    mapped = [w1_map(kind) for _ in range(runs)]
+    """The pool's figures (medians) and every pass of each."""
+    passes = {"w1_submit_jobs_per_s": [w1_submit(kind) for _ in range(runs)],
+              "w1_map_jobs_per_s": [w1_map(kind) for _ in range(runs)]}
     trips = [w2_round_trips(kind) for _ in range(runs)]
-    figures = {"w1_submit_jobs_per_s": statistics.median(submit),
-               "w1_map_jobs_per_s": statistics.median(mapped),
-               "w2_p50_us": statistics.median(p50 for p50, _ in trips),
-               "w2_p99_us": statistics.median(p99 for _, p99 in trips)}
+    passes["w2_p50_us"] = [p50 for p50, _ in trips]
+    passes["w2_p99_us"] = [p99 for _, p99 in trips]
     if process:
         for w3, count, micros in [("w3a", W3A_JOBS, W3A_MICROS), ("w3b", W3B_JOBS, W3B_MICROS)]:
             runs_of = [w3_efficiency(kind, count, micros) for _ in range(runs)]
-            figures[f"{w3}_efficiency"] = statistics.median(eff for eff, _ in runs_of)
+            passes[f"{w3}_efficiency"] = [eff for eff, _ in runs_of]
             if all(outside is not None for _, outside in runs_of):
-                figures[f"{w3}_cpu_outside_us_per_job"] = statistics.median(outside for _, outside in runs_of)
+                passes[f"{w3}_cpu_outside_us_per_job"] = [outside for _, outside in runs_of]
         for key, work in [("w4_len_mib_per_s", lambda: w4_mib_per_s(kind, len)),
                           ("w4_echo_mib_per_s", lambda: w4_mib_per_s(kind, echo)),
                           ("w5_failed", lambda: w5_failed(kind))]:
-            figures[key] = statistics.median(work() for _ in range(runs))
-    return figures
+            passes[key] = [work() for _ in range(runs)]
+    return {key: statistics.median(values) for key, values in passes.items()}, passes
 
 
 def main():
@@ -199,10 +199,12 @@ def main():
     parser.add_argument("--process", action="store_true", help="also ProcessPoolExecutor on W1-W4")
     args = parser.parse_args()
     runs = 1 if args.quick else 3
-    result = {"workers": WORKERS, "runs": runs, "python": sys.version.split()[0],
-              "pools": {"thread_pool_executor": measure(cf.ThreadPoolExecutor, runs, process=False)}}
+    result = {"workers": WORKERS, "runs": runs, "python": sys.version.split()[0], "pools": {}, "passes": {}}
+    pools = [("thread_pool_executor", cf.ThreadPoolExecutor, False)]
     if args.process:
-        result["pools"]["process_pool_executor"] = measure(cf.ProcessPoolExecutor, runs, process=True)
+        pools.append(("process_pool_executor", cf.ProcessPoolExecutor, True))
+    for name, kind, process in pools:
+        result["pools"][name], result["passes"][name] = measure(kind, runs, process)
     json.dump(result, sys.stdout, indent=2)
     print()
 

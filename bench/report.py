@@ -6,7 +6,8 @@ write the merged figures as JSON.
 
   report.py OUT_JSON IN_JSON...
 
-Each IN_JSON holds {"pools": {name: {figure: value}}}: taskmill-bench-thread,
+Each IN_JSON holds {"pools": {name: {figure: value}}}, and may hold
+{"passes": {name: {figure: [every run]}}}: taskmill-bench-thread,
 taskmill-bench-process and taskmill-bench-zmq-floor --json, reference_pools.py.
 Rows whose taskmill figures are missing are left out. Ratios are taskmill /
 reference: higher is better for jobs/s, MiB/s and efficiency, lower for us.
@@ -181,25 +182,51 @@ def print_table(results):
           "each job's end waking 3 threads asleep in poll(), the fewest a job of a process executor wakes")
 
 
+# Passes of one figure further apart than this (largest / smallest) are listed
+# under the table: a median hides them, and a target missed by such a figure
+# says more about the machine's minutes than about taskmill.
+SPREAD_SHOWN = 1.25
+
+
+def print_spreads(passes):
+    spreads, seen = [], set()  # a reference stands in the rows of both backends
+    for label, key, unit, subjects, refs, _, _ in ROWS:
+        shown = []
+        for pool in subjects + refs:
+            if (pool, key) in seen:
+                continue
+            seen.add((pool, key))
+            values = passes.get(pool, {}).get(ALIASES.get((pool, key), key), [])
+            if len(values) > 1 and min(values) > 0 and max(values) / min(values) >= SPREAD_SHOWN:
+                shown.append(f"{SHORT[pool]} {fmt(min(values), unit)}-{fmt(max(values), unit)}")
+        if shown:
+            spreads.append(f"{label} ({unit}): " + ", ".join(shown))
+    if spreads:
+        print(f"passes {SPREAD_SHOWN}x or more apart (the table shows their medians): " + "; ".join(spreads))
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
-    pools, runs, machine = {}, None, None
+    pools, passes, runs, machine = {}, {}, None, None
     for path in sys.argv[2:]:
         with open(path) as f:
             data = json.load(f)
         for name, figures in data["pools"].items():  # several programs measure one pool
             pools.setdefault(name, {}).update(figures)
+        for name, figures in data.get("passes", {}).items():
+            passes.setdefault(name, {}).update(figures)
         runs = runs or data.get("runs")
         machine = machine or data.get("machine")
     results = [evaluate(row, pools) for row in ROWS if any(s in pools for s in row[3])]
     print_table(results)
+    print_spreads(passes)
     if machine:
         print(f"machine: {machine['cpus']} CPUs; during the {machine['seconds']:.0f} s of benchmarks the hypervisor "
               f"stole {100 * machine['steal_share']:.1f}% of CPU time (steal in /proc/stat); load average "
               f"{machine['load_average_before']:.2f} before. Above a few percent, expect taskmill's ratios to drop.")
     merged = {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "runs": runs, "workers": 2, "pools": pools, "rows": results, "machine": machine}
+              "runs": runs, "workers": 2, "pools": pools, "passes": passes, "rows": results, "machine": machine}
     with open(sys.argv[1], "w") as f:
         json.dump(merged, f, indent=2)
         f.write("\n")
