@@ -200,7 +200,8 @@ def print_spreads(passes):
             if len(values) > 1 and min(values) > 0 and max(values) / min(values) >= SPREAD_SHOWN:
                 shown.append(f"{SHORT[pool]} {fmt(min(values), unit)}-{fmt(max(values), unit)}")
         if shown:
-            spreads.append(f"{label} ({unit}): " + ", ".join(shown))
+            backend = "thread" if subjects == THREAD else "process"
+            spreads.append(f"{backend} {label} ({unit}): " + ", ".join(shown))
     if spreads:
         print(f"passes {SPREAD_SHOWN}x or more apart (the table shows their medians): " + "; ".join(spreads))
 
