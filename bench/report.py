@@ -182,9 +182,9 @@ def print_table(results):
           "each job's end waking 3 threads asleep in poll(), the fewest a job of a process executor wakes")
 
 
-# Passes of one figure further apart than this (largest / smallest) are listed
-# under the table: a median hides them, and a target missed by such a figure
-# says more about the machine's minutes than about taskmill.
+# Passes of one figure this far apart or more (largest / smallest) are listed
+# under the table: a median hides them, and a target met or missed by such a
+# figure is to be read with its range.
 SPREAD_SHOWN = 1.25
 
 
