@@ -60,6 +60,7 @@
 #include "bench_util.h"
 #include "both_running.h"
 #include "cpu_time.h"
+#include "figures_json.h"
 #include "median.h"
 #include "private_folder.h"
 #include "spin_ceiling.h"
@@ -218,8 +219,6 @@ const std::vector<std::pair<std::string, std::string>> kFigures = {
     {"w4_len_mib_per_s", "W4 len MiB/s"},
     {"w4_echo_mib_per_s", "W4 echo MiB/s"}};
 
-using Samples = std::map<std::string, std::vector<double>>;
-
 void note(Samples& out, const std::string& name, const std::string& key, double value) {
   out[key].push_back(value);
   std::cout << "  " << std::left << std::setw(12) << name << std::setw(20) << key << std::right << std::fixed
@@ -305,40 +304,17 @@ void print_summary(const std::map<std::string, Samples>& deployments, int runs) 
   }
 }
 
-// One JSON object per pool: each figure as `write_value(out, samples)` puts it.
-template <typename WriteValue>
-void write_pools(std::ofstream& out, const std::map<std::string, Samples>& deployments, WriteValue write_value) {
-  bool first = true;
+void write_json(const std::string& path, const std::map<std::string, Samples>& deployments, int runs) {
+  std::vector<std::pair<std::string, const Samples*>> pools;
   for (const auto& [name, samples] : deployments) {
     // raw_threads* are references, not taskmill.
-    out << (first ? "\n" : ",\n") << "    \"" << (name.starts_with("raw_threads") ? "" : "taskmill_process_") << name
-        << "\": {";
-    first = false;
-    const char* comma = "";
-    for (const auto& [key, label] : kFigures) {
-      if (!samples.contains(key)) continue;
-      out << comma << '"' << key << "\": ";
-      write_value(out, samples.at(key));
-      comma = ", ";
-    }
-    out << "}";
+    pools.emplace_back((name.starts_with("raw_threads") ? "" : "taskmill_process_") + name, &samples);
   }
-}
-
-void write_json(const std::string& path, const std::map<std::string, Samples>& deployments, int runs) {
   std::ofstream out(path);
   out << std::fixed << std::setprecision(3) << "{\n  \"workers\": " << kWorkers << ",\n  \"runs\": " << runs
-      << ",\n  \"pools\": {";
-  write_pools(out, deployments, [](std::ofstream& o, const std::vector<double>& v) { o << median(v); });
-  // Every pass as well, so that report.py can show where they spread (W4's
-  // passes can differ by 2-3x within one run on these guests).
-  out << "\n  },\n  \"passes\": {";
-  write_pools(out, deployments, [](std::ofstream& o, const std::vector<double>& v) {
-    o << '[';
-    for (std::size_t i = 0; i < v.size(); ++i) o << (i ? ", " : "") << v[i];
-    o << ']';
-  });
-  out << "\n  }\n}\n";
+      << ",\n  ";
+  write_pools_and_passes(out, pools);
+  out << "\n}\n";
   if (!out) die("cannot write " + path, 2);
 }
 

@@ -19,6 +19,7 @@
 //
 //   taskmill-bench-thread [--quick] [--json FILE]
 #include "bench_options.h"
+#include "figures_json.h"
 #include "median.h"
 #include "spin_ceiling.h"
 #include <algorithm>
@@ -280,26 +281,17 @@ double w3_efficiency(int count, std::int64_t micros) {
   return ideal / seconds;
 }
 
-// Figure key (as in BENCHMARKS.md's JSON) -> median.
-using Figures = std::map<std::string, double>;
-
 const std::vector<std::pair<std::string, std::string>> kColumns = {
     {"w1_submit_jobs_per_s", "W1 submit jobs/s"}, {"w1_map_jobs_per_s", "W1 map(256) jobs/s"},
     {"w2_p50_us", "W2 p50 us"},                   {"w2_p99_us", "W2 p99 us"},
     {"w3a_efficiency", "W3a eff."},                {"w3b_efficiency", "W3b eff."}};
 
-Figures medians(const std::map<std::string, std::vector<double>>& samples) {
-  Figures out;
-  for (const auto& [key, values] : samples) out[key] = median(values);
-  return out;
-}
-
 // W1 and W2. Measured for every pool before any W3: CPUs that have just spun
 // through W3 are awake, and a round trip on awake CPUs is 10x faster on
 // these machines than on CPUs left idle, which would favour whoever came next.
 template <class Pool>
-Figures measure_w1_w2(int runs) {
-  std::map<std::string, std::vector<double>> samples;
+Samples measure_w1_w2(int runs) {
+  Samples samples;
   for (int r = 0; r < runs; ++r) {
     samples["w1_submit_jobs_per_s"].push_back(w1_submit<Pool>());
     samples["w1_map_jobs_per_s"].push_back(w1_map<Pool>());
@@ -307,32 +299,30 @@ Figures measure_w1_w2(int runs) {
     samples["w2_p50_us"].push_back(latency.p50_us);
     samples["w2_p99_us"].push_back(latency.p99_us);
   }
-  return medians(samples);
+  return samples;
 }
 
 template <class Pool>
-void measure_w3(int runs, Figures& out) {
-  std::map<std::string, std::vector<double>> samples;
+void measure_w3(int runs, Samples& out) {
   for (int r = 0; r < runs; ++r) {
-    samples["w3a_efficiency"].push_back(w3_efficiency<Pool>(kW3aJobs, kW3aMicros));
-    samples["w3b_efficiency"].push_back(w3_efficiency<Pool>(kW3bJobs, kW3bMicros));
+    out["w3a_efficiency"].push_back(w3_efficiency<Pool>(kW3aJobs, kW3aMicros));
+    out["w3b_efficiency"].push_back(w3_efficiency<Pool>(kW3bJobs, kW3bMicros));
   }
-  out.merge(medians(samples));
 }
 
-Figures measure_raw_threads(int runs) {
-  std::vector<double> a, b;
+Samples measure_raw_threads(int runs) {
+  Samples out;
   for (int r = 0; r < runs; ++r) {
-    a.push_back(bench::w3_raw_threads(kW3aJobs, kW3aMicros, kWorkers));
-    b.push_back(bench::w3_raw_threads(kW3bJobs, kW3bMicros, kWorkers));
+    out["w3a_efficiency"].push_back(bench::w3_raw_threads(kW3aJobs, kW3aMicros, kWorkers));
+    out["w3b_efficiency"].push_back(bench::w3_raw_threads(kW3bJobs, kW3bMicros, kWorkers));
   }
-  return {{"w3a_efficiency", median(a)}, {"w3b_efficiency", median(b)}};
+  return out;
 }
 
 struct Row {
   std::string key;   // JSON key
   std::string name;  // printed name
-  Figures figures;
+  Samples figures;  // every pass of each figure
 };
 
 void print_table(const std::vector<Row>& rows, int runs) {
@@ -347,7 +337,8 @@ void print_table(const std::vector<Row>& rows, int runs) {
       if (at == row.figures.end()) {
         std::cout << std::setw(20) << "-";
       } else {
-        std::cout << std::setprecision(at->second < 10 ? 3 : 1) << std::setw(20) << at->second;
+        const double v = median(at->second);
+        std::cout << std::setprecision(v < 10 ? 3 : 1) << std::setw(20) << v;
       }
     }
     std::cout << '\n';
@@ -355,18 +346,12 @@ void print_table(const std::vector<Row>& rows, int runs) {
 }
 
 void write_json(const std::string& path, const std::vector<Row>& rows, int runs) {
+  std::vector<std::pair<std::string, const Samples*>> pools;
+  for (const Row& row : rows) pools.emplace_back(row.key, &row.figures);
   std::ofstream out(path);
-  out << std::fixed << std::setprecision(3) << "{\n  \"workers\": " << kWorkers << ",\n  \"runs\": " << runs << ",\n  \"pools\": {";
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    out << (i == 0 ? "\n" : ",\n") << "    \"" << rows[i].key << "\": {";
-    const char* comma = "";
-    for (const auto& [key, value] : rows[i].figures) {
-      out << comma << '"' << key << "\": " << value;
-      comma = ", ";
-    }
-    out << "}";
-  }
-  out << "\n  }\n}\n";
+  out << std::fixed << std::setprecision(3) << "{\n  \"workers\": " << kWorkers << ",\n  \"runs\": " << runs << ",\n  ";
+  write_pools_and_passes(out, pools);
+  out << "\n}\n";
   if (!out) {
     std::cerr << "taskmill-bench-thread: cannot write " << path << '\n';
     std::exit(2);
