@@ -15,7 +15,7 @@
 
 #include "bench_options.h"
 #include "bench_util.h"
-#include "median.h"
+#include "figures_json.h"
 
 namespace {
 
@@ -111,14 +111,15 @@ int main(int argc, char** argv) {
   }
   ::unlink(list_path);
   if (options.json_path) {
+    // One figure per tool, each its own pool.
+    std::map<std::string, Samples> tools;
+    for (const auto& [name, values] : samples) tools[name]["w6_jobs_per_s"] = values;
+    std::vector<std::pair<std::string, const Samples*>> pools;
+    for (const auto& [name, figures] : tools) pools.emplace_back(name, &figures);
     std::ofstream out(*options.json_path);
-    out << std::fixed << std::setprecision(1) << "{\n  \"runs\": " << options.runs << ",\n  \"pools\": {";
-    const char* comma = "\n";
-    for (const auto& [name, values] : samples) {
-      out << comma << "    \"" << name << "\": {\"w6_jobs_per_s\": " << median(values) << "}";
-      comma = ",\n";
-    }
-    out << "\n  }\n}\n";
+    out << std::fixed << std::setprecision(1) << "{\n  \"runs\": " << options.runs << ",\n  ";
+    write_pools_and_passes(out, pools);
+    out << "\n}\n";
     if (!out) die("cannot write " + *options.json_path, 2);
   }
   return 0;

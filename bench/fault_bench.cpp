@@ -28,7 +28,7 @@
 #include "bench_options.h"
 #include "bench_util.h"
 #include "both_running.h"
-#include "median.h"
+#include "figures_json.h"
 #include "private_folder.h"
 #include "taskmill/executor.h"
 #include "taskmill/init.h"
@@ -106,7 +106,6 @@ Run w3a(Executor& ex, std::optional<pid_t> victim) {
   return run;
 }
 
-using Samples = std::map<std::string, std::vector<double>>;
 
 void measure(const std::string& name, Samples& out) {
   std::optional<bench::Service> service;
@@ -153,20 +152,12 @@ int main(int argc, char** argv) {
     for (const char* d : {"embedded", "service"}) measure(d, deployments[d]);
   }
   if (options.json_path) {
+    std::vector<std::pair<std::string, const Samples*>> pools;
+    for (const auto& [name, samples] : deployments) pools.emplace_back("taskmill_process_" + name, &samples);
     std::ofstream out(*options.json_path);
-    out << std::fixed << std::setprecision(3) << "{\n  \"runs\": " << options.runs << ",\n  \"pools\": {";
-    const char* comma = "\n";
-    for (const auto& [name, samples] : deployments) {
-      out << comma << "    \"taskmill_process_" << name << "\": {";
-      const char* inner = "";
-      for (const auto& [key, values] : samples) {
-        out << inner << '"' << key << "\": " << median(values);
-        inner = ", ";
-      }
-      out << "}";
-      comma = ",\n";
-    }
-    out << "\n  }\n}\n";
+    out << std::fixed << std::setprecision(3) << "{\n  \"runs\": " << options.runs << ",\n  ";
+    write_pools_and_passes(out, pools);
+    out << "\n}\n";
     if (!out) die("cannot write " + *options.json_path, 2);
   }
   return 0;

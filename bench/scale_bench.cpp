@@ -32,6 +32,7 @@
 
 #include "bench_options.h"
 #include "bench_util.h"
+#include "figures_json.h"
 #include "median.h"
 #include "taskmill/codec.h"
 #include "taskmill/executor.h"
@@ -234,14 +235,9 @@ int main(int argc, char** argv) {
   }
   if (options.json_path) {
     std::ofstream out(*options.json_path);
-    out << std::fixed << std::setprecision(3) << "{\n  \"runs\": " << options.runs
-        << ",\n  \"pools\": {\n    \"taskmill_process_service\": {";
-    const char* comma = "";
-    for (const auto& [key, values] : samples) {
-      out << comma << '"' << key << "\": " << median(values);
-      comma = ", ";
-    }
-    out << "}\n  }\n}\n";
+    out << std::fixed << std::setprecision(3) << "{\n  \"runs\": " << options.runs << ",\n  ";
+    write_pools_and_passes(out, {{"taskmill_process_service", &samples}});
+    out << "\n}\n";
     if (!out) die("cannot write " + *options.json_path, 2);
   }
   return 0;
