@@ -17,7 +17,7 @@
 //
 //   taskmill-bench-zmq-floor [--quick] [--json FILE]
 #include "bench_options.h"
-#include "median.h"
+#include "figures_json.h"
 #include "private_folder.h"
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -31,6 +31,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -136,10 +137,10 @@ double stream_rate(const std::string& endpoint) {
 }
 
 template <std::size_t Size, std::uint64_t Count>
-double median_rate(int runs, const std::string& endpoint) {
-  std::vector<double> rates;
-  for (int r = 0; r < runs; ++r) rates.push_back(stream_rate<Size, Count>(endpoint));
-  return median(rates);
+Samples stream_passes(int runs, const std::string& endpoint, const std::string& key) {
+  Samples out;
+  for (int r = 0; r < runs; ++r) out[key].push_back(stream_rate<Size, Count>(endpoint));
+  return out;
 }
 
 // Waits for a reply blocking in recv, or busy-polling it with ZMQ_DONTWAIT.
@@ -174,14 +175,14 @@ Latency round_trips(const std::string& endpoint, bool spin) {
   return {micros[kTrips / 2], micros[(kTrips * 99 + 99) / 100 - 1]};
 }
 
-Latency median_of(int runs, const std::string& endpoint, bool spin = false) {
-  std::vector<double> p50, p99;
+Samples round_trip_passes(int runs, const std::string& endpoint, bool spin = false) {
+  Samples out;
   for (int r = 0; r < runs; ++r) {
     const Latency l = round_trips(endpoint, spin);
-    p50.push_back(l.p50_us);
-    p99.push_back(l.p99_us);
+    out["w2_p50_us"].push_back(l.p50_us);
+    out["w2_p99_us"].push_back(l.p99_us);
   }
-  return {median(p50), median(p99)};
+  return out;
 }
 
 }  // namespace
@@ -193,31 +194,33 @@ int main(int argc, char** argv) {
   const std::optional<std::string>& json_path = options.json_path;
   const bench::PrivateFolder folder("zmq-floor");  // for the ipc sockets
   const std::string ipc = "ipc://" + folder.path() + "/echo";
-  const Latency over_ipc = median_of(runs, ipc);
-  const Latency over_tcp = median_of(runs, "tcp://127.0.0.1:*");
-  const Latency spinning = median_of(runs, ipc, /*spin=*/true);
-  const double stream = median_rate<kStreamBytes, kStreamMessages>(runs, "ipc://" + folder.path() + "/stream");
-  const double mib_ipc = median_rate<kMiB, kMiBMessages>(runs, "ipc://" + folder.path() + "/mib");
-  const double mib_tcp = median_rate<kMiB, kMiBMessages>(runs, "tcp://127.0.0.1:*");
+  std::map<std::string, Samples> pools;  // as report.py names them
+  pools["zmq_ipc"] = round_trip_passes(runs, ipc);
+  pools["zmq_tcp"] = round_trip_passes(runs, "tcp://127.0.0.1:*");
+  pools["zmq_ipc_spin"] = round_trip_passes(runs, ipc, /*spin=*/true);
+  pools["zmq_push_pull"] =
+      stream_passes<kStreamBytes, kStreamMessages>(runs, "ipc://" + folder.path() + "/stream", "stream_msgs_per_s");
+  pools["zmq_stream_1mib_ipc"] =
+      stream_passes<kMiB, kMiBMessages>(runs, "ipc://" + folder.path() + "/mib", "stream_mib_per_s");
+  pools["zmq_stream_1mib_tcp"] = stream_passes<kMiB, kMiBMessages>(runs, "tcp://127.0.0.1:*", "stream_mib_per_s");
+  auto at = [&](const char* pool, const char* key) { return median(pools.at(pool).at(key)); };
 
   std::cout << std::fixed << std::setprecision(1) << "taskmill-bench-zmq-floor: median of " << runs
-            << " run(s)\n  DEALER/ROUTER round trip  ipc  p50 " << over_ipc.p50_us << " us  p99 " << over_ipc.p99_us
-            << " us\n                           tcp  p50 " << over_tcp.p50_us << " us  p99 " << over_tcp.p99_us
-            << " us\n          busy-polling reply ipc  p50 " << spinning.p50_us << " us  p99 " << spinning.p99_us
-            << " us\n  PUSH/PULL 100 B stream   ipc  " << std::setprecision(0) << stream
-            << " msgs/s\n  PUSH/PULL 1 MiB stream   ipc  " << mib_ipc << " MiB/s  tcp " << mib_tcp << " MiB/s\n";
+            << " run(s)\n  DEALER/ROUTER round trip  ipc  p50 " << at("zmq_ipc", "w2_p50_us") << " us  p99 "
+            << at("zmq_ipc", "w2_p99_us") << " us\n                           tcp  p50 " << at("zmq_tcp", "w2_p50_us")
+            << " us  p99 " << at("zmq_tcp", "w2_p99_us") << " us\n          busy-polling reply ipc  p50 "
+            << at("zmq_ipc_spin", "w2_p50_us") << " us  p99 " << at("zmq_ipc_spin", "w2_p99_us")
+            << " us\n  PUSH/PULL 100 B stream   ipc  " << std::setprecision(0)
+            << at("zmq_push_pull", "stream_msgs_per_s") << " msgs/s\n  PUSH/PULL 1 MiB stream   ipc  "
+            << at("zmq_stream_1mib_ipc", "stream_mib_per_s") << " MiB/s  tcp "
+            << at("zmq_stream_1mib_tcp", "stream_mib_per_s") << " MiB/s\n";
   if (json_path) {
+    std::vector<std::pair<std::string, const Samples*>> named;
+    for (const auto& [name, samples] : pools) named.emplace_back(name, &samples);
     std::ofstream out(*json_path);
-    auto latency = [&](const char* name, const Latency& l) {
-      out << "    \"" << name << "\": {\"w2_p50_us\": " << l.p50_us << ", \"w2_p99_us\": " << l.p99_us << "},\n";
-    };
-    out << std::fixed << std::setprecision(3) << "{\n  \"runs\": " << runs << ",\n  \"pools\": {\n";
-    latency("zmq_ipc", over_ipc);
-    latency("zmq_tcp", over_tcp);
-    latency("zmq_ipc_spin", spinning);
-    out << "    \"zmq_push_pull\": {\"stream_msgs_per_s\": " << stream << "},\n";
-    out << "    \"zmq_stream_1mib_ipc\": {\"stream_mib_per_s\": " << mib_ipc << "},\n";
-    out << "    \"zmq_stream_1mib_tcp\": {\"stream_mib_per_s\": " << mib_tcp << "}\n  }\n}\n";
+    out << std::fixed << std::setprecision(3) << "{\n  \"runs\": " << runs << ",\n  ";
+    write_pools_and_passes(out, named);
+    out << "\n}\n";
     if (!out) return 2;
   }
   return 0;
