@@ -10,20 +10,26 @@
 //             tcp it would take heartbeat x liveness, 500 ms x 3) and
 //             requeues its jobs.
 //
-// Figures per deployment: jobs lost (a future that failed or never
-// completed), duplicate results (a done-callback run twice for one job), the
+// Figures per deployment: jobs lost (a future that failed, did not complete
+// within 60 s, or whose done-callback never ran), duplicate results (a
+// done-callback run twice for one job; as a service also the coordinator's
+// count of successes grown by more than the jobs submitted), the
 // wall time of W3a and of W5 and their ratio. Lost or duplicated jobs fail the
 // run (exit 1): they break the contract, they are not a slow figure.
 //
 //   taskmill-bench-fault [--quick] [--json FILE]
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <iomanip>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "bench_options.h"
 #include "bench_util.h"
@@ -33,6 +39,7 @@
 #include "taskmill/executor.h"
 #include "taskmill/init.h"
 #include "taskmill/jobs/samples.h"
+#include "taskmill/service_client.h"
 
 namespace {
 
@@ -78,8 +85,24 @@ struct Run {
   int duplicates = 0;
 };
 
-// W3a; when `victim` is set, that process is SIGKILLed kKillAfter in.
-Run w3a(Executor& ex, std::optional<pid_t> victim) {
+// A job not back by then is lost: W3a takes about 1 s, and the service's
+// coordinator gives up on a silent worker after 1.5 s.
+constexpr auto kDeadline = std::chrono::seconds(60);
+
+// The coordinator's count of jobs that succeeded since it started (service).
+std::uint64_t succeeded_so_far(const std::string& coordinator) {
+  taskmill::Config config;
+  config.coordinator = coordinator;
+  taskmill::ServiceClient client(config);
+  taskmill::v1::Query query;
+  query.mutable_stats();
+  return client.ask(std::move(query)).stats().succeeded();
+}
+
+// W3a; when `victim` is set, that process is SIGKILLed kKillAfter in. With a
+// `coordinator` (service), its count of successes must also grow by kJobs.
+Run w3a(Executor& ex, std::optional<pid_t> victim, const std::string& coordinator) {
+  const std::uint64_t succeeded_before = coordinator.empty() ? 0 : succeeded_so_far(coordinator);
   auto seen = std::make_shared<std::array<std::atomic<int>, kJobs>>();
   std::vector<taskmill::Future<std::int64_t>> futures;
   futures.reserve(kJobs);
@@ -93,19 +116,52 @@ Run w3a(Executor& ex, std::optional<pid_t> victim) {
     if (::kill(*victim, SIGKILL) != 0) die("cannot kill worker " + std::to_string(*victim));
   }
   Run run;
-  for (auto& f : futures) {
+  std::vector<bool> completed(kJobs, false);
+  for (int i = 0; i < kJobs; ++i) {
+    auto& f = futures[i];
+    if (!f.wait_until(start + kDeadline)) {
+      ++run.lost;
+      std::cerr << "  lost: job " << i << " never completed\n";
+      continue;
+    }
     try {
       bench::check(f.get(), kMicros, "W5 spin");
+      completed[i] = true;
     } catch (const std::exception& e) {
       ++run.lost;
       std::cerr << "  lost: " << e.what() << '\n';
     }
   }
   run.wall = bench::seconds_since(start);
-  for (const auto& count : *seen) run.duplicates += std::max(count.load() - 1, 0);
+  // A future wakes its waiters before it runs its callbacks: give them a moment.
+  const auto callbacks_deadline = Clock::now() + std::chrono::seconds(5);
+  auto all_called = [&] {
+    for (int i = 0; i < kJobs; ++i) {
+      if (completed[i] && (*seen)[i].load() == 0) return false;
+    }
+    return true;
+  };
+  while (!all_called() && Clock::now() < callbacks_deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < kJobs; ++i) {
+    const int calls = (*seen)[i].load();
+    if (completed[i] && calls == 0) {
+      ++run.lost;
+      std::cerr << "  lost: job " << i << "'s done-callback never ran\n";
+    }
+    run.duplicates += std::max(calls - 1, 0);
+  }
+  if (!coordinator.empty()) {
+    // What the client's futures cannot show: the coordinator counting one job
+    // twice (both the killed worker's run and the rerun reported as done).
+    const std::uint64_t succeeded = succeeded_so_far(coordinator) - succeeded_before;
+    if (succeeded > static_cast<std::uint64_t>(kJobs)) run.duplicates += static_cast<int>(succeeded - kJobs);
+    if (succeeded < static_cast<std::uint64_t>(kJobs - run.lost)) {
+      die("W5: the coordinator counted " + std::to_string(succeeded) + " successes for " + std::to_string(kJobs) +
+          " jobs");
+    }
+  }
   return run;
 }
-
 
 void measure(const std::string& name, Samples& out) {
   std::optional<bench::Service> service;
@@ -120,12 +176,12 @@ void measure(const std::string& name, Samples& out) {
   {
     Executor ex = executor(address);
     bench::wait_both_running(ex);
-    plain = w3a(ex, std::nullopt);
+    plain = w3a(ex, std::nullopt, address);
   }
   Executor ex = executor(address);
   bench::wait_both_running(ex);
   const pid_t victim = service ? service->worker_pids().front() : embedded_worker_pids(ex).front();
-  const Run killed = w3a(ex, victim);
+  const Run killed = w3a(ex, victim, address);
   if (killed.lost > 0 || killed.duplicates > 0 || plain.lost > 0 || plain.duplicates > 0) {
     die("W5 " + name + ": " + std::to_string(killed.lost) + " jobs lost, " + std::to_string(killed.duplicates) +
         " duplicated");
