@@ -59,11 +59,14 @@ inline pid_t spawn(const std::vector<std::string>& args, int stdout_fd = -1, int
   return pid;
 }
 
-// Waits for `pid`; its exit status, or 128 + signal.
+// Waits for `pid`; its exit status, or 128 + signal; -1 if it cannot be
+// waited for (not our child), which no caller may take for success.
 inline int wait_exit(pid_t pid) {
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  pid_t got;
+  while ((got = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
   }
+  if (got < 0) return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

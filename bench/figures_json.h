@@ -3,7 +3,11 @@
 // every pass, so that the report can show where they spread.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
+#include <iomanip>
+#include <ios>
+#include <limits>
 #include <map>
 #include <ostream>
 #include <string>
@@ -16,9 +20,20 @@
 using Samples = std::map<std::string, std::vector<double>>;
 
 // Writes `"pools": {...},\n  "passes": {...}` for `pools` (JSON name,
-// samples), in that order, at the indentation of a top-level member.
+// samples), in that order, at the indentation of a top-level member. Values
+// keep every digit, since report.py judges the targets on them (0.98951
+// rounded to 0.990 would meet a bound of 0.99); one that is not a number,
+// or a figure with no pass, is null.
 inline void write_pools_and_passes(std::ostream& out,
                                    const std::vector<std::pair<std::string, const Samples*>>& pools) {
+  out << std::defaultfloat << std::setprecision(std::numeric_limits<double>::max_digits10);
+  auto number = [&](double v) {
+    if (std::isfinite(v)) {
+      out << v;
+    } else {
+      out << "null";
+    }
+  };
   auto write_member = [&](const char* member, auto write_value) {
     out << '"' << member << "\": {";
     const char* pool_comma = "\n";
@@ -35,11 +50,20 @@ inline void write_pools_and_passes(std::ostream& out,
     }
     out << "\n  }";
   };
-  write_member("pools", [&](const std::vector<double>& values) { out << median(values); });
+  write_member("pools", [&](const std::vector<double>& values) {
+    if (values.empty()) {
+      out << "null";
+    } else {
+      number(median(values));
+    }
+  });
   out << ",\n  ";
   write_member("passes", [&](const std::vector<double>& values) {
     out << '[';
-    for (std::size_t i = 0; i < values.size(); ++i) out << (i ? ", " : "") << values[i];
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i) out << ", ";
+      number(values[i]);
+    }
     out << ']';
   });
 }

@@ -24,7 +24,7 @@ SHORT = {"taskmill_thread": "thread", "taskmill_process_embedded": "emb", "taskm
          "thread_pool_executor": "TPE", "minimal_pool": "minimal", "onetbb": "oneTBB",
          "process_pool_executor": "PPE", "zmq_ipc": "zmq ipc", "zmq_tcp": "zmq tcp",
          "xargs": "xargs -P2", "posix_spawn": "posix_spawn", "gnu_parallel": "parallel -j2",
-         "raw_threads": "2 threads", "raw_threads_woken": "2 threads + 3 wake-ups/job", "zmq_ipc_spin": "zmq ipc busy-poll", "zmq_push_pull": "zmq push/pull 100 B",
+         "raw_threads": "2 threads", "raw_threads_thread_bench": "2 threads", "raw_threads_woken": "2 threads + 3 wake-ups/job", "zmq_ipc_spin": "zmq ipc busy-poll", "zmq_push_pull": "zmq push/pull 100 B",
          "zmq_stream_1mib_ipc": "zmq 1 MiB stream ipc", "zmq_stream_1mib_tcp": "zmq 1 MiB stream tcp"}
 # A reference measured under another name than the row's figure: (pool, row
 # figure) -> its figure. The transport's own message rate stands beside W1's
@@ -50,9 +50,9 @@ ROWS = [
     ("W2 p50", "w2_p50_us", "us", THREAD, THREAD_REFS,
      [("taskmill_thread", "minimal_pool", 1.0), ("taskmill_thread", "onetbb", 1.2)], False),
     ("W2 p99", "w2_p99_us", "us", THREAD, THREAD_REFS, [], False),
-    ("W3a 200x10ms", "w3a_efficiency", "eff", THREAD, ["minimal_pool", "onetbb", "raw_threads"],
+    ("W3a 200x10ms", "w3a_efficiency", "eff", THREAD, ["minimal_pool", "onetbb", "raw_threads_thread_bench"],
      [("taskmill_thread", None, 0.99)], True),
-    ("W3b 10000x100us", "w3b_efficiency", "eff", THREAD, ["minimal_pool", "onetbb", "raw_threads"],
+    ("W3b 10000x100us", "w3b_efficiency", "eff", THREAD, ["minimal_pool", "onetbb", "raw_threads_thread_bench"],
      [("taskmill_thread", None, 0.95)], True),
     ("W1 submit", "w1_submit_jobs_per_s", "jobs/s", PROCESS, ["process_pool_executor", "zmq_push_pull"],
      [(PROCESS[0], "process_pool_executor", 20.0), (PROCESS[1], "process_pool_executor", 10.0),
@@ -193,10 +193,11 @@ def print_spreads(passes):
     for label, key, unit, subjects, refs, _, _ in ROWS:
         shown = []
         for pool in subjects + refs:
-            if (pool, key) in seen:
+            figure_key = ALIASES.get((pool, key), key)
+            if (pool, figure_key) in seen:
                 continue
-            seen.add((pool, key))
-            values = passes.get(pool, {}).get(ALIASES.get((pool, key), key), [])
+            seen.add((pool, figure_key))
+            values = [v for v in passes.get(pool, {}).get(figure_key, []) if v is not None]
             if len(values) > 1 and min(values) > 0 and max(values) / min(values) >= SPREAD_SHOWN:
                 shown.append(f"{SHORT[pool]} {fmt(min(values), unit)}-{fmt(max(values), unit)}")
         if shown:
@@ -219,7 +220,7 @@ def main():
             passes.setdefault(name, {}).update(figures)
         runs = runs or data.get("runs")
         machine = machine or data.get("machine")
-    results = [evaluate(row, pools) for row in ROWS if any(s in pools for s in row[3])]
+    results = [evaluate(row, pools) for row in ROWS if any(figure(pools, s, row[1]) is not None for s in row[3])]
     print_table(results)
     print_spreads(passes)
     if machine:

@@ -202,6 +202,7 @@ Memory w8_memory(const std::string& address, pid_t coordinator) {
   }
   const std::int64_t after = bench::proc_status_bytes(coordinator, "VmRSS");
   const std::int64_t peak = bench::proc_status_bytes(coordinator, "VmHWM");
+  if (before < 0 || after < 0 || peak < 0) die("W8: cannot read the coordinator's memory in /proc");
   v1::Envelope bye;
   bye.mutable_bye();
   taskmill::wire::send(dealer, bye);
