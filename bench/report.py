@@ -183,14 +183,16 @@ def print_table(results):
 
 
 # Passes of one figure this far apart or more (largest / smallest) are listed
-# under the table: a median hides them, and a target met or missed by such a
-# figure is to be read with its range.
+# under the table for the rows with a target: a median hides them, and a
+# target met or missed by such a figure is to be read with its range.
 SPREAD_SHOWN = 1.25
 
 
 def print_spreads(passes):
     spreads, seen = [], set()  # a reference stands in the rows of both backends
-    for label, key, unit, subjects, refs, _, _ in ROWS:
+    for label, key, unit, subjects, refs, bounds, _ in ROWS:
+        if not bounds:
+            continue  # no target rests on it
         shown = []
         for pool in subjects + refs:
             figure_key = ALIASES.get((pool, key), key)
