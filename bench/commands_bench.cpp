@@ -111,16 +111,9 @@ int main(int argc, char** argv) {
   }
   ::unlink(list_path);
   if (options.json_path) {
-    // One figure per tool, each its own pool.
-    std::map<std::string, Samples> tools;
+    Pools tools;  // one figure per tool, each its own pool
     for (const auto& [name, values] : samples) tools[name]["w6_jobs_per_s"] = values;
-    std::vector<std::pair<std::string, const Samples*>> pools;
-    for (const auto& [name, figures] : tools) pools.emplace_back(name, &figures);
-    std::ofstream out(*options.json_path);
-    out << std::fixed << std::setprecision(1) << "{\n  \"runs\": " << options.runs << ",\n  ";
-    write_pools_and_passes(out, pools);
-    out << "\n}\n";
-    if (!out) die("cannot write " + *options.json_path, 2);
+    if (!write_figures_json(*options.json_path, options.runs, tools)) die("cannot write " + *options.json_path, 2);
   }
   return 0;
 }

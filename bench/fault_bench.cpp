@@ -208,13 +208,9 @@ int main(int argc, char** argv) {
     for (const char* d : {"embedded", "service"}) measure(d, deployments[d]);
   }
   if (options.json_path) {
-    std::vector<std::pair<std::string, const Samples*>> pools;
-    for (const auto& [name, samples] : deployments) pools.emplace_back("taskmill_process_" + name, &samples);
-    std::ofstream out(*options.json_path);
-    out << std::fixed << std::setprecision(3) << "{\n  \"runs\": " << options.runs << ",\n  ";
-    write_pools_and_passes(out, pools);
-    out << "\n}\n";
-    if (!out) die("cannot write " + *options.json_path, 2);
+    Pools pools;
+    for (const auto& [name, samples] : deployments) pools["taskmill_process_" + name] = samples;
+    if (!write_figures_json(*options.json_path, options.runs, pools)) die("cannot write " + *options.json_path, 2);
   }
   return 0;
 }

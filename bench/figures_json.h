@@ -1,32 +1,34 @@
-// figures_json.h: the "pools" and "passes" members of a benchmark program's
-// JSON (report.py reads both): each figure as the median of its passes, and
-// every pass, so that the report can show where they spread.
+// figures_json.h: a benchmark program's JSON, which report.py reads: "runs"
+// (and "workers" where given), then each pool's figures under "pools" as the
+// median of their passes, and every pass under "passes", so that the report
+// can show where they spread.
 #pragma once
 
 #include <cmath>
 #include <cstddef>
+#include <fstream>
 #include <iomanip>
-#include <ios>
 #include <limits>
 #include <map>
-#include <ostream>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "median.h"
 
 // Figure key (as in report.py's rows) -> one value per pass.
 using Samples = std::map<std::string, std::vector<double>>;
+// Pool name (as in report.py) -> its figures.
+using Pools = std::map<std::string, Samples>;
 
-// Writes `"pools": {...},\n  "passes": {...}` for `pools` (JSON name,
-// samples), in that order, at the indentation of a top-level member. Values
-// keep every digit, since report.py judges the targets on them (0.98951
-// rounded to 0.990 would meet a bound of 0.99); one that is not a number,
-// or a figure with no pass, is null.
-inline void write_pools_and_passes(std::ostream& out,
-                                   const std::vector<std::pair<std::string, const Samples*>>& pools) {
-  out << std::defaultfloat << std::setprecision(std::numeric_limits<double>::max_digits10);
+// Writes `path`; false if it could not. Values keep every digit, since
+// report.py judges the targets on them (0.98951 rounded to 0.990 would meet a
+// bound of 0.99); one that is not a number, or a figure with no pass, is null.
+// `workers` 0: not written.
+inline bool write_figures_json(const std::string& path, int runs, const Pools& pools, int workers = 0) {
+  std::ofstream out(path);
+  out << std::setprecision(std::numeric_limits<double>::max_digits10) << "{\n";
+  if (workers > 0) out << "  \"workers\": " << workers << ",\n";
+  out << "  \"runs\": " << runs << ",\n";
   auto number = [&](double v) {
     if (std::isfinite(v)) {
       out << v;
@@ -35,13 +37,13 @@ inline void write_pools_and_passes(std::ostream& out,
     }
   };
   auto write_member = [&](const char* member, auto write_value) {
-    out << '"' << member << "\": {";
+    out << "  \"" << member << "\": {";
     const char* pool_comma = "\n";
     for (const auto& [name, samples] : pools) {
       out << pool_comma << "    \"" << name << "\": {";
       pool_comma = ",\n";
       const char* comma = "";
-      for (const auto& [key, values] : *samples) {
+      for (const auto& [key, values] : samples) {
         out << comma << '"' << key << "\": ";
         write_value(values);
         comma = ", ";
@@ -57,7 +59,7 @@ inline void write_pools_and_passes(std::ostream& out,
       number(median(values));
     }
   });
-  out << ",\n  ";
+  out << ",\n";
   write_member("passes", [&](const std::vector<double>& values) {
     out << '[';
     for (std::size_t i = 0; i < values.size(); ++i) {
@@ -66,4 +68,6 @@ inline void write_pools_and_passes(std::ostream& out,
     }
     out << ']';
   });
+  out << "\n}\n";
+  return static_cast<bool>(out);
 }

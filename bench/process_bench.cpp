@@ -48,7 +48,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -305,17 +304,12 @@ void print_summary(const std::map<std::string, Samples>& deployments, int runs) 
 }
 
 void write_json(const std::string& path, const std::map<std::string, Samples>& deployments, int runs) {
-  std::vector<std::pair<std::string, const Samples*>> pools;
+  Pools pools;
   for (const auto& [name, samples] : deployments) {
     // raw_threads* are references, not taskmill.
-    pools.emplace_back((name.starts_with("raw_threads") ? "" : "taskmill_process_") + name, &samples);
+    pools[(name.starts_with("raw_threads") ? "" : "taskmill_process_") + name] = samples;
   }
-  std::ofstream out(path);
-  out << std::fixed << std::setprecision(3) << "{\n  \"workers\": " << kWorkers << ",\n  \"runs\": " << runs
-      << ",\n  ";
-  write_pools_and_passes(out, pools);
-  out << "\n}\n";
-  if (!out) die("cannot write " + path, 2);
+  if (!write_figures_json(path, runs, pools, kWorkers)) die("cannot write " + path, 2);
 }
 
 }  // namespace

@@ -235,11 +235,9 @@ int main(int argc, char** argv) {
     note("w8_coordinator_peak_bytes", m.peak_bytes);
   }
   if (options.json_path) {
-    std::ofstream out(*options.json_path);
-    out << std::fixed << std::setprecision(3) << "{\n  \"runs\": " << options.runs << ",\n  ";
-    write_pools_and_passes(out, {{"taskmill_process_service", &samples}});
-    out << "\n}\n";
-    if (!out) die("cannot write " + *options.json_path, 2);
+    if (!write_figures_json(*options.json_path, options.runs, {{"taskmill_process_service", samples}})) {
+      die("cannot write " + *options.json_path, 2);
+    }
   }
   return 0;
 }

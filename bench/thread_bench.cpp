@@ -28,7 +28,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
-#include <fstream>
 #include <functional>
 #include <future>
 #include <iomanip>
@@ -346,13 +345,9 @@ void print_table(const std::vector<Row>& rows, int runs) {
 }
 
 void write_json(const std::string& path, const std::vector<Row>& rows, int runs) {
-  std::vector<std::pair<std::string, const Samples*>> pools;
-  for (const Row& row : rows) pools.emplace_back(row.key, &row.figures);
-  std::ofstream out(path);
-  out << std::fixed << std::setprecision(3) << "{\n  \"workers\": " << kWorkers << ",\n  \"runs\": " << runs << ",\n  ";
-  write_pools_and_passes(out, pools);
-  out << "\n}\n";
-  if (!out) {
+  Pools pools;
+  for (const Row& row : rows) pools[row.key] = row.figures;
+  if (!write_figures_json(path, runs, pools, kWorkers)) {
     std::cerr << "taskmill-bench-thread: cannot write " << path << '\n';
     std::exit(2);
   }

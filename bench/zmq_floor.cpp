@@ -28,7 +28,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -194,7 +193,7 @@ int main(int argc, char** argv) {
   const std::optional<std::string>& json_path = options.json_path;
   const bench::PrivateFolder folder("zmq-floor");  // for the ipc sockets
   const std::string ipc = "ipc://" + folder.path() + "/echo";
-  std::map<std::string, Samples> pools;  // as report.py names them
+  Pools pools;  // as report.py names them
   pools["zmq_ipc"] = round_trip_passes(runs, ipc);
   pools["zmq_tcp"] = round_trip_passes(runs, "tcp://127.0.0.1:*");
   pools["zmq_ipc_spin"] = round_trip_passes(runs, ipc, /*spin=*/true);
@@ -214,14 +213,6 @@ int main(int argc, char** argv) {
             << at("zmq_push_pull", "stream_msgs_per_s") << " msgs/s\n  PUSH/PULL 1 MiB stream   ipc  "
             << at("zmq_stream_1mib_ipc", "stream_mib_per_s") << " MiB/s  tcp "
             << at("zmq_stream_1mib_tcp", "stream_mib_per_s") << " MiB/s\n";
-  if (json_path) {
-    std::vector<std::pair<std::string, const Samples*>> named;
-    for (const auto& [name, samples] : pools) named.emplace_back(name, &samples);
-    std::ofstream out(*json_path);
-    out << std::fixed << std::setprecision(3) << "{\n  \"runs\": " << runs << ",\n  ";
-    write_pools_and_passes(out, named);
-    out << "\n}\n";
-    if (!out) return 2;
-  }
+  if (json_path && !write_figures_json(*json_path, runs, pools)) return 2;
   return 0;
 }
